@@ -1,0 +1,80 @@
+"""Sessions: tests, docs, lint, serve, bench. Run ``nox -l`` to list them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["docs", "tests"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DOCS = ROOT / "docs"
+BUILD = DOCS / "_build"
+GENERATED = [
+    BUILD,
+    DOCS / "auto_examples",
+    DOCS / "gen_modules",
+    DOCS / "sg_execution_times.rst",
+    DOCS / "jupyter_execute",
+]
+
+
+def _install(session: nox.Session, *groups: str) -> None:
+    requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
+    session.install("-e", ".", *requirements)
+
+
+@nox.session(requires=["docs"])
+def tests(session: nox.Session) -> None:
+    """Unit tests, doctests, the tutorial code and the browser test of the built site."""
+    _install(session, "test", "browser")
+    session.run("pytest", "numgrad", "tests", "--doctest-modules", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html (``-- --clean`` wipes generated files first)."""
+    _install(session, "docs")
+    args = list(session.posargs)
+    if "--clean" in args:
+        args.remove("--clean")
+        for path in GENERATED:
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(
+                missing_ok=True
+            )
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html",
+        "-d", str(BUILD / "doctrees"), "docs", str(BUILD / "html"), *args,
+    )  # fmt: skip
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Rebuild the site on every change and serve it on http://127.0.0.1:8000."""
+    _install(session, "docs")
+    session.install("sphinx-autobuild")
+    session.run(
+        "sphinx-autobuild", "--host", "127.0.0.1", "--port", "8000",
+        "--watch", "numgrad", "--watch", "examples",
+        "-d", str(BUILD / "doctrees"), "docs", str(BUILD / "html"), *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: lint (numpy docstring convention) and format check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".", *session.posargs)
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Accuracy and speed against the book's loop, scipy and numdifftools."""
+    _install(session, "bench")
+    session.run("python", "tests/benchmark.py", *session.posargs)

@@ -1,0 +1,20 @@
+"""numgrad: numerical derivatives and gradients, exact to the textbook and safe to use."""
+
+from numgrad.check import GradientCheck, check_gradient
+from numgrad.descent import gradient_descent
+from numgrad.diff import numerical_diff, tangent_line
+from numgrad.gradient import numerical_gradient
+from numgrad.nn import SimpleNet, cross_entropy_error, softmax
+
+__all__ = [
+    "GradientCheck",
+    "SimpleNet",
+    "check_gradient",
+    "cross_entropy_error",
+    "gradient_descent",
+    "numerical_diff",
+    "numerical_gradient",
+    "softmax",
+    "tangent_line",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,118 @@
+"""Finite-difference schemes shared by :mod:`numgrad.diff` and :mod:`numgrad.gradient`.
+
+A scheme is the list of points at which ``f`` is evaluated, written as
+multiples of the step ``h`` (complex for the complex step), and the rule that
+combines the values into a derivative. Both modules evaluate ``f`` at exactly
+these points, so one table serves the scalar, loop and vectorized paths.
+
+Taylor expansion of ``f`` around ``x`` gives, for a step ``h``::
+
+    f(x ± h) = f(x) ± h f'(x) + h²/2 f''(x) ± h³/6 f'''(x) + h⁴/24 f''''(x) ± ...
+
+    forward    (f(x+h) - f(x)) / h             = f' + h/2 f''   + O(h²)
+    central    (f(x+h) - f(x-h)) / (2h)        = f' + h²/6 f''' + O(h⁴)
+    richardson (4 D(h/2) - D(h)) / 3           = f' + O(h⁴),  D = central
+    complex    Im f(x + ih) / h                = f' - h²/6 f''' + O(h⁴)
+
+Rounding adds about ``eps |f| / h`` to the three real differences (they
+subtract two nearly equal numbers), but nothing to the complex step, which
+subtracts nothing. Balancing the two terms gives the ``h="auto"`` steps below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["METHODS", "Scheme", "get_scheme", "resolve_step"]
+
+_EPS = np.finfo(np.float64).eps
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """Where to evaluate ``f`` (as multiples of ``h``) and how to combine the values."""
+
+    offsets: tuple[complex, ...]
+    combine: Callable[[Any, Any], Any]
+    relative_step: float
+    order: int
+
+    @property
+    def is_complex(self) -> bool:
+        return any(isinstance(offset, complex) for offset in self.offsets)
+
+
+def _central(values: Any, h: Any) -> Any:
+    # The book's formula, kept bit for bit: (f(x+h) - f(x-h)) / (2*h).
+    return (values[0] - values[1]) / (2 * h)
+
+
+def _forward(values: Any, h: Any) -> Any:
+    return (values[0] - values[1]) / h
+
+
+def _backward(values: Any, h: Any) -> Any:
+    return (values[0] - values[1]) / h
+
+
+def _richardson(values: Any, h: Any) -> Any:
+    wide = (values[0] - values[1]) / (2 * h)
+    narrow = (values[2] - values[3]) / h
+    return (4 * narrow - wide) / 3
+
+
+def _complex_step(values: Any, h: Any) -> Any:
+    return np.imag(values[0]) / h
+
+
+# relative_step is the h="auto" step for |x| = 1: the h that balances the
+# truncation error (h**order) against rounding (eps / h), i.e. eps**(1/(order+1)).
+# The complex step has no rounding term, so any tiny h works; 1e-20 keeps h**2
+# far below eps while staying well clear of underflow.
+_SCHEMES = {
+    "central": Scheme((1.0, -1.0), _central, _EPS ** (1 / 3), 2),
+    "forward": Scheme((1.0, 0.0), _forward, _EPS ** (1 / 2), 1),
+    "backward": Scheme((0.0, -1.0), _backward, _EPS ** (1 / 2), 1),
+    "richardson": Scheme((1.0, -1.0, 0.5, -0.5), _richardson, _EPS ** (1 / 5), 4),
+    "complex": Scheme((1j,), _complex_step, 1e-20, 2),
+}
+
+METHODS = tuple(_SCHEMES)
+
+
+def get_scheme(method: str) -> Scheme:
+    """Return the scheme called ``method``, or raise a ValueError naming it."""
+    try:
+        return _SCHEMES[method]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}"
+        ) from None
+
+
+def resolve_step(h: Any, x: np.ndarray, scheme: Scheme) -> float | np.ndarray:
+    """Validate ``h`` and return the step to use at each element of ``x``.
+
+    A number is returned unchanged (as a float), so that the default call
+    reproduces the book's arithmetic exactly. ``"auto"`` gives an array of
+    steps, one per element: ``relative_step * |x|``, or ``relative_step`` where
+    ``x`` is 0, rounded so that ``x + h`` is exactly representable.
+    """
+    if isinstance(h, str):
+        if h != "auto":
+            raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
+        scale = np.where(x != 0, np.abs(x), 1.0)
+        step = scheme.relative_step * scale
+        if scheme.is_complex:
+            return step
+        # Make x + h exact, so that the difference of the arguments is h itself.
+        return (x + step) - x
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
+        raise TypeError(f'h must be a positive finite number or "auto"; got {h!r}')
+    if not (np.isfinite(h) and h > 0):
+        raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
+    return float(h)

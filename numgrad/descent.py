@@ -1,0 +1,111 @@
+"""Gradient descent with numerical gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from numgrad.gradient import numerical_gradient
+
+__all__ = ["gradient_descent"]
+
+
+def gradient_descent(
+    f: Callable[[np.ndarray], Any],
+    init_x: Any,
+    lr: float = 0.01,
+    step_num: int = 100,
+    *,
+    history: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    r"""Minimize ``f`` by gradient descent, with numerical gradients.
+
+    Parameters
+    ----------
+    f : callable
+        A scalar function of one point, an array of ``init_x``'s shape.
+    init_x : array_like
+        The starting point. It is copied (to float64) and never modified.
+    lr : float, default 0.01
+        The learning rate :math:`\eta`, a positive finite number.
+    step_num : int, default 100
+        The number of steps, a non-negative integer.
+    history : bool, default False
+        Whether to also return every point visited.
+
+    Returns
+    -------
+    x : numpy.ndarray
+        The point reached after ``step_num`` steps, a new float64 array.
+    history : numpy.ndarray
+        Only with ``history=True``: the ``step_num + 1`` points visited, of
+        shape ``(step_num + 1, *x.shape)``, from ``init_x`` to ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``lr`` is not positive and finite, or ``step_num`` is negative.
+    TypeError
+        If ``step_num`` is not an integer, or ``init_x`` is not real.
+
+    See Also
+    --------
+    numerical_gradient : the gradient used at each step.
+
+    Notes
+    -----
+    Each step moves against the gradient, the direction in which ``f``
+    decreases fastest:
+
+    .. math:: x_{k+1} = x_k - \eta \, \nabla f(x_k).
+
+    The learning rate matters: too large and the steps overshoot and
+    diverge; too small and ``x`` hardly moves.
+
+    Examples
+    --------
+    From (-3, 4), 100 steps of size 0.1 reach the minimum of
+    :math:`x_0^2 + x_1^2` at the origin:
+
+    >>> import numpy as np
+    >>> from numgrad import gradient_descent
+    >>> def f(x):
+    ...     return x[0] ** 2 + x[1] ** 2
+    >>> init_x = np.array([-3.0, 4.0])
+    >>> x = gradient_descent(f, init_x, lr=0.1, step_num=100)
+    >>> bool(np.all(np.abs(x) < 1e-9)), init_x
+    (True, array([-3.,  4.]))
+
+    ``history=True`` also returns the path:
+
+    >>> x, path = gradient_descent(f, init_x, lr=0.1, step_num=20, history=True)
+    >>> path.shape
+    (21, 2)
+    >>> path[:3].round(4)
+    array([[-3.  ,  4.  ],
+           [-2.4 ,  3.2 ],
+           [-1.92,  2.56]])
+    """
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
+        raise TypeError(f"lr must be a positive finite number; got {lr!r}")
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive finite number; got {lr!r}")
+    if isinstance(step_num, bool) or not isinstance(step_num, (int, np.integer)):
+        raise TypeError(f"step_num must be a non-negative integer; got {step_num!r}")
+    if step_num < 0:
+        raise ValueError(f"step_num must be a non-negative integer; got {step_num!r}")
+    x = np.asarray(init_x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"init_x must be a real number or array; got dtype {x.dtype}")
+    x = x.astype(np.float64, copy=True)
+
+    path = [x.copy()] if history else []
+    for _ in range(step_num):
+        x -= lr * numerical_gradient(f, x)
+        if history:
+            path.append(x.copy())
+    if history:
+        return x, np.array(path)
+    return x
