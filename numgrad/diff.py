@@ -21,7 +21,7 @@ def numerical_diff(
     *,
     method: Method = "central",
 ) -> Any:
-    r"""Derivative of a function of one variable by finite differences.
+    r"""Compute the derivative of a function of one variable by finite differences.
 
     Parameters
     ----------
@@ -131,7 +131,7 @@ def tangent_line(
     *,
     method: Method = "central",
 ) -> Callable[[Any], Any]:
-    r"""The tangent line of ``f`` at ``x``, as a function.
+    r"""Return the tangent line of ``f`` at ``x``, as a function.
 
     Parameters
     ----------

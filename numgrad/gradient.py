@@ -30,7 +30,7 @@ def numerical_gradient(
     batch: bool = False,
     vectorized: bool = False,
 ) -> np.ndarray:
-    r"""Gradient of a scalar function of an array, by finite differences.
+    r"""Compute the gradient of a scalar function of an array by finite differences.
 
     Parameters
     ----------
@@ -147,25 +147,20 @@ def numerical_gradient(
     if vectorized:
         stack = points if batch else points[np.newaxis]
         steps = steps if batch or np.ndim(steps) == 0 else steps[np.newaxis]
-        grad = _vectorized_gradient(f, stack, steps, scheme)
+        grad = _vectorized_gradient(f, stack, steps, scheme, batch=batch)
         return grad if batch else grad[0]
     if batch:
         grad = np.empty(points.shape, dtype=np.float64)
         for k in range(points.shape[0]):
             step = steps if np.ndim(steps) == 0 else steps[k]
-            # points[k] is a view: f sees (and restores) the caller's row.
-            grad[k] = _loop_gradient(f, points[k], step, scheme, index_prefix=(k,))
+            # points[k, ...] is a view (0-d for scalar points): f sees the caller's row.
+            grad[k] = _loop_gradient(f, points[k, ...], step, scheme, index_prefix=(k,))
         return grad
     return _loop_gradient(f, points, steps, scheme)
 
 
 def _perturbable_in_place(x: Any) -> bool:
-    return (
-        isinstance(x, np.ndarray)
-        and x.dtype == np.float64
-        and x.flags.writeable
-        and x.ndim > 0
-    )
+    return isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.writeable
 
 
 def _float64_copy(x: Any) -> np.ndarray:
@@ -214,8 +209,10 @@ def _vectorized_gradient(
     points: np.ndarray,
     steps: float | np.ndarray,
     scheme: Scheme,
+    *,
+    batch: bool,
 ) -> np.ndarray:
-    """Gradient at each of the ``k`` points, evaluating many perturbed points per call.
+    """Return the gradient at each of the ``k`` points, evaluating many perturbed points per call.
 
     One buffer of shape ``(coords, len(offsets), k, n)`` holds, for a block of
     ``coords`` coordinates, every point with that coordinate perturbed by
@@ -245,7 +242,9 @@ def _vectorized_gradient(
         for q in range(len(offsets)):
             block[rows, q, :, cols] = flat[:, cols].T
     grad = _combine(scheme, values, flat_steps)
-    _warn_if_not_finite(values.reshape(len(offsets), -1), points.shape, ())
+    # Without batch, the stack axis is numgrad's own: leave it out of the index.
+    shape = points.shape if batch else point_shape
+    _warn_if_not_finite(values.reshape(len(offsets), -1), shape, ())
     return grad.reshape(points.shape)
 
 
@@ -261,8 +260,7 @@ def _scalar(value: Any, scheme: Scheme) -> Any:
         return value
     if np.ndim(value) != 0:
         raise ValueError(
-            "f must return a scalar; it returned an array of shape "
-            f"{np.shape(value)}: {value!r}"
+            f"f must return a scalar; it returned an array of shape {np.shape(value)}: {value!r}"
         )
     kinds = "biufc" if scheme.is_complex else "biuf"
     if np.asarray(value).dtype.kind not in kinds:

@@ -1,0 +1,30 @@
+"""Shared test helpers: the book's reference loop, written out for bit-for-bit comparisons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def book_gradient(f, x):
+    """The textbook's central-difference loop (h = 1e-4), as the reference to match.
+
+    It mutates and restores ``x`` and keeps ``x``'s dtype for the result,
+    which is what makes it wrong for integer arrays.
+    """
+    h = 1e-4
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + h
+        upper = f(x)
+        x[index] = saved - h
+        lower = f(x)
+        grad[index] = (upper - lower) / (2 * h)
+        x[index] = saved
+    return grad
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261128)

@@ -1,0 +1,122 @@
+"""numerical_diff and tangent_line: accuracy, convergence order, arguments."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from numgrad import numerical_diff, tangent_line
+
+METHODS = ["central", "forward", "backward", "richardson", "complex"]
+
+# (f, f', x): f accepts complex input for the complex step.
+CASES = {
+    "quadratic at 5": (lambda x: 0.01 * x**2 + 0.1 * x, lambda x: 0.02 * x + 0.1, 5.0),
+    "sin at 1": (np.sin, np.cos, 1.0),
+    "exp at 10": (np.exp, np.exp, 10.0),
+    "1/x at 1e-3": (lambda x: 1 / x, lambda x: -1 / x**2, 1e-3),
+}
+
+# Relative error bounds with h="auto", from the error model in the Notes:
+# truncation ~ h**order, rounding ~ eps / h at the balancing step.
+AUTO_BOUNDS = {
+    "central": 1e-9,
+    "forward": 1e-6,
+    "backward": 1e-6,
+    "richardson": 1e-11,
+    "complex": 1e-15,
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("method", METHODS)
+def test_auto_step_accuracy(case, method):
+    f, exact, x = CASES[case]
+    value = numerical_diff(f, x, "auto", method=method)
+    assert abs(value / exact(x) - 1) <= AUTO_BOUNDS[method]
+
+
+def test_auto_step_at_zero_uses_an_absolute_step():
+    assert numerical_diff(np.sin, 0.0, "auto") == pytest.approx(1.0, rel=1e-10)
+    assert numerical_diff(np.sin, 0.0, "auto", method="complex") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("method", "order"),
+    [("forward", 1), ("backward", 1), ("central", 2), ("richardson", 4), ("complex", 2)],
+)
+def test_convergence_order(method, order):
+    # Where truncation dominates (h large enough that rounding is negligible),
+    # the error falls like h**order: the log-log slope is the order.
+    steps = np.logspace(-1.0, -2.0, 6) if order < 4 else np.logspace(-0.3, -1.0, 6)
+    errors = [abs(numerical_diff(np.exp, 1.0, h, method=method) - math.e) for h in steps]
+    slope = np.polyfit(np.log(steps), np.log(errors), 1)[0]
+    assert slope == pytest.approx(order, abs=0.1)
+
+
+def test_central_error_has_the_v_shape():
+    # Too small a step loses to rounding: the error at 1e-12 exceeds the one at 1e-5.
+    def error(h):
+        return abs(numerical_diff(np.exp, 1.0, h) - math.e)
+
+    assert error(1e-12) > 100 * error(1e-5)
+    assert error(1e-1) > 100 * error(1e-5)
+
+
+def test_python_numbers_and_math_functions():
+    assert numerical_diff(math.sin, 0.0) == pytest.approx(1.0, abs=1e-8)
+    assert isinstance(numerical_diff(math.exp, 1), float)
+
+
+def test_elementwise_on_arrays():
+    x = np.array([[0.5, 1.0], [2.0, 3.0]])
+    result = numerical_diff(np.log, x)
+    assert result.shape == x.shape
+    np.testing.assert_allclose(result, 1 / x, rtol=1e-7)
+    np.testing.assert_allclose(
+        numerical_diff(np.log, x, "auto", method="complex"), 1 / x, rtol=1e-15
+    )
+
+
+def test_integer_array_input():
+    np.testing.assert_allclose(numerical_diff(np.square, np.array([1, 2, 3])), [2, 4, 6], rtol=1e-9)
+
+
+def test_complex_step_needs_complex_aware_f():
+    with pytest.raises(TypeError):
+        numerical_diff(math.sin, 1.0, method="complex")
+
+
+@pytest.mark.parametrize("h", [0, -1e-4, float("inf"), float("nan"), "small"])
+def test_bad_step(h):
+    with pytest.raises(ValueError, match="h must be a positive finite number"):
+        numerical_diff(np.sin, 1.0, h)
+
+
+def test_bad_method():
+    with pytest.raises(ValueError, match="method must be one of 'central'"):
+        numerical_diff(np.sin, 1.0, method="five-point")
+
+
+def test_bad_x():
+    with pytest.raises(TypeError, match="x must be a real number"):
+        numerical_diff(np.sin, 1j)
+
+
+def test_tangent_line_touches_and_has_the_slope():
+    def f(x):
+        return 0.01 * x**2 + 0.1 * x
+
+    line = tangent_line(f, 5)
+    assert line.slope == numerical_diff(f, 5)
+    assert line(5) == pytest.approx(f(5), abs=1e-12)
+    assert line.intercept == pytest.approx(-0.25, abs=1e-10)
+    t = np.array([0.0, 10.0, 20.0])
+    np.testing.assert_allclose(line(t), 0.2 * t - 0.25, atol=1e-9)
+
+
+def test_tangent_line_needs_one_point():
+    with pytest.raises(ValueError, match="x must be a single number"):
+        tangent_line(np.sin, np.array([1.0, 2.0]))
