@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
+CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"]
 GENERATED = [
     BUILD,
     DOCS / "auto_examples",
@@ -33,6 +35,8 @@ def _install(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """Unit tests, doctests, the tutorial code and the browser test of the built site."""
     _install(session, "test", "browser")
+    if not (os.environ.get("NUMGRAD_CHROMIUM") or any(map(shutil.which, CHROMIUM_NAMES))):
+        session.run("playwright", "install", "chromium")
     session.run("pytest", "numgrad", "tests", "--doctest-modules", *session.posargs)
 
 
