@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any, Literal
@@ -159,6 +160,10 @@ def numerical_gradient(
     return _loop_gradient(f, points, steps, scheme)
 
 
+# Return types accepted without further checks (the common case, kept fast).
+_PLAIN_SCALARS = (float, np.float64)
+
+
 def _perturbable_in_place(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.writeable
 
@@ -189,16 +194,19 @@ def _loop_gradient(
     flat_steps = np.broadcast_to(steps, work.shape).reshape(-1)
     # Python numbers, one row per element: the cheapest to add in the loop.
     deltas = (np.asarray(scheme.offsets)[:, np.newaxis] * flat_steps).T.tolist()
-    values = np.empty((work.size, len(scheme.offsets)), dtype=work.dtype)
+    collected: list[Any] = []
     for n, index in enumerate(indices):
         original = target[index]
         try:
-            for k, delta in enumerate(deltas[n]):
+            for delta in deltas[n]:
                 target[index] = original + delta
-                values[n, k] = _scalar(f(work), scheme)
+                value = f(work)
+                if type(value) not in _PLAIN_SCALARS:
+                    value = _scalar(value, scheme)
+                collected.append(value)
         finally:
             target[index] = original
-    values = values.T
+    values = np.array(collected, dtype=work.dtype).reshape(work.size, len(scheme.offsets)).T
     grad = _combine(scheme, values, flat_steps)
     _warn_if_not_finite(values, x.shape, index_prefix)
     return grad.reshape(x.shape)
@@ -219,13 +227,13 @@ def _vectorized_gradient(
     each offset. After each call only the perturbed entries are reset.
     """
     k, point_shape = points.shape[0], points.shape[1:]
-    flat = points.reshape(k, -1)
-    n = flat.shape[1]
+    n = math.prod(point_shape)
+    flat = points.reshape(k, n)
     flat_steps = np.broadcast_to(steps, points.shape).reshape(k, n)
     offsets = scheme.offsets
     dtype = np.complex128 if scheme.is_complex else np.float64
     bytes_per_coord = len(offsets) * k * n * np.dtype(dtype).itemsize
-    coords = int(min(n, max(1, _STACK_BYTES // max(bytes_per_coord, 1))))
+    coords = int(max(1, min(n, _STACK_BYTES // max(bytes_per_coord, 1))))
     buffer = np.empty((coords, len(offsets), k, n), dtype=dtype)
     buffer[...] = flat
     values = np.empty((len(offsets), k, n), dtype=dtype)
@@ -256,8 +264,6 @@ def _combine(scheme: Scheme, values: np.ndarray, steps: Any) -> np.ndarray:
 
 def _scalar(value: Any, scheme: Scheme) -> Any:
     """Return ``value`` if it is one real (or, for the complex step, complex) number."""
-    if type(value) is float or type(value) is np.float64:
-        return value
     if np.ndim(value) != 0:
         raise ValueError(
             f"f must return a scalar; it returned an array of shape {np.shape(value)}: {value!r}"

@@ -324,3 +324,16 @@ def test_nan_from_f_is_reported_with_its_index(vectorized):
         grad = numerical_gradient(f, x, vectorized=vectorized)
     assert np.isnan(grad[1])
     np.testing.assert_allclose(grad[[0, 2]], [0.25, 1 / 6], atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "f"),
+    [
+        ({}, np.sum),
+        ({"batch": True}, np.sum),
+        ({"vectorized": True}, lambda s: np.sum(s, axis=(1, 2))),
+        ({"batch": True, "vectorized": True}, lambda s: np.sum(s, axis=1)),
+    ],
+)
+def test_empty_input_gives_an_empty_gradient(kwargs, f):
+    assert numerical_gradient(f, np.zeros((0, 3)), **kwargs).shape == (0, 3)
