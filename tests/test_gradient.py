@@ -264,6 +264,7 @@ def test_function_that_ignores_its_argument_sees_the_perturbation():
             r"f must return a scalar; it returned an array of shape \(1,\)",
         ),
     ],
+    ids=["array", "list", "one-element array"],
 )
 def test_f_must_return_a_scalar(f, message):
     with pytest.raises(ValueError, match=message):
