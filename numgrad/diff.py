@@ -111,12 +111,14 @@ def numerical_diff(
     True
     """
     scheme = get_scheme(method)
-    array = np.asarray(x)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"x must be a real number or array; got dtype {array.dtype}")
-    step = resolve_step(h, array.astype(np.float64), scheme)
-    # Keep Python numbers as they are, so that x + h is the book's arithmetic.
-    point = x if array.ndim == 0 and not isinstance(x, np.ndarray) else array
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        # Keep Python numbers as they are: x + h is then the book's arithmetic.
+        point: Any = x
+    else:
+        point = np.asarray(x)
+        if point.dtype.kind not in "biuf":
+            raise TypeError(f"x must be a real number or array; got dtype {point.dtype}")
+    step = resolve_step(h, np.asarray(point, dtype=np.float64), scheme)
     values = [f(point + offset * step) for offset in scheme.offsets]
     derivative = scheme.combine(values, step)
     if np.ndim(derivative) == 0:

@@ -15,10 +15,10 @@ from numgrad.diff import Method
 __all__ = ["numerical_gradient"]
 
 # Largest stack of perturbed points handed to a vectorized f in one call.
-# Measured on a 2-core machine with f = stack @ w: at N=300 anything from
-# 1 MiB up runs the whole gradient in one call; beyond 8 MiB the stack no
-# longer fits in cache and the time per point rises by about 30% while the
-# number of calls no longer matters. Peak memory is this plus what f allocates.
+# Measured on a 2-core machine with f = stack @ w, speed-up over the book's
+# loop at N = 300 / 1000 / 10000: 1 MiB gives 5.4x / 3.9x / 0.9x (too many
+# small calls), 8 MiB 6.0x / 3.4x-5.7x / 3.0x, 32 MiB 6.3x / 2.9x / 1.2x (the
+# stack no longer stays in cache). Peak memory is this plus what f allocates.
 _STACK_BYTES = 8 * 2**20
 
 

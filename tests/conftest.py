@@ -28,3 +28,8 @@ def book_gradient(f, x):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261128)
+
+
+# The benchmark is a script run by `nox -s bench`, not a test module; its peers
+# (scipy, numdifftools) are not installed in the tests session.
+collect_ignore = ["benchmark.py"]

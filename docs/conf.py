@@ -1,0 +1,234 @@
+"""Sphinx configuration of the numgrad site (built by ``nox -s docs``)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import matplotlib as mpl
+
+import numgrad
+
+# The builder draws off-screen. myst-nb's kernels are separate processes:
+# without MPLBACKEND they get ipykernel's inline backend, which is what puts
+# the figures in the pages, so a stray MPLBACKEND=Agg must not reach them.
+mpl.use("Agg")
+os.environ.pop("MPLBACKEND", None)
+
+DOCS = Path(__file__).parent
+EXAMPLES = DOCS.parent / "examples"
+GALLERY = DOCS / "auto_examples"
+
+project = "numgrad"
+author = "the numgrad developers"
+copyright = "2026, the numgrad developers"
+version = release = numgrad.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "myst_nb",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery writes these next to its .rst pages; they are downloads,
+    # not pages (myst-nb would otherwise read the .ipynb as a second copy).
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "auto_examples/**/*.zip",
+    "auto_examples/**/*.codeobj.json",
+    "auto_examples/**/*.md5",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "auto_examples/*.codeobj.json",
+    "auto_examples/*.md5",
+]
+nitpicky = True
+
+# -- API pages: autodoc, autosummary, numpydoc ------------------------------
+
+autosummary_generate = True
+autodoc_typehints = "none"  # the numpydoc Parameters sections give the types
+autodoc_preserve_defaults = True  # show h=1e-4 as written, not 0.0001
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# -- intersphinx, only when the inventories can be fetched -------------------
+
+_INVENTORIES = {
+    "python": "https://docs.python.org/3",
+    "numpy": "https://numpy.org/doc/stable",
+    "matplotlib": "https://matplotlib.org/stable",
+}
+
+
+def _reachable(url: str) -> bool:
+    request = urllib.request.Request(f"{url}/objects.inv", method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def _online_inventories() -> dict[str, tuple[str, None]]:
+    """The intersphinx mappings whose inventory answers now (none when offline).
+
+    An unreachable inventory is a warning, and the build runs with -W, so a
+    machine without network builds without intersphinx instead. Set
+    NUMGRAD_DOCS_OFFLINE=1 to skip the check.
+    """
+    if os.environ.get("NUMGRAD_DOCS_OFFLINE", "") not in ("", "0"):
+        return {}
+    with ThreadPoolExecutor(len(_INVENTORIES)) as pool:
+        answers = dict(zip(_INVENTORIES, pool.map(_reachable, _INVENTORIES.values()), strict=True))
+    return {name: (url, None) for name, url in _INVENTORIES.items() if answers[name]}
+
+
+intersphinx_mapping = _online_inventories()
+intersphinx_timeout = 10
+# Without an inventory, references into that project (the docstrings cite
+# numpy functions) render as plain code instead of failing the nitpicky build.
+_UNLINKED = {
+    "python": r"(collections|typing|builtins)(\..*)?",
+    "numpy": r"(numpy|np)(\..*)?",
+    "matplotlib": r"(matplotlib|plt|mpl)(\..*)?",
+}
+nitpick_ignore_regex = [
+    (r"py:.*", pattern) for name, pattern in _UNLINKED.items() if name not in intersphinx_mapping
+]
+
+# -- the example gallery ------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("numgrad",),
+    # "reference_url" is deprecated and ignored by sphinx-gallery >= 0.22:
+    # links to numgrad come from this build, to other projects from intersphinx.
+    "filename_pattern": r"[\\/]plot_",  # run every plot_*.py
+    "ignore_pattern": r"__init__\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": True,
+    "image_scrapers": ("matplotlib",),
+    "remove_config_comments": True,
+    "show_memory": False,
+    "write_computation_times": True,  # sg_execution_times is in a toctree
+    "abort_on_example_error": False,  # report every failing example, then fail
+    "only_warn_on_example_error": False,
+}
+
+# -- MyST notebooks: executed through the jupyter cache ----------------------
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_merge_streams = True
+myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath"]
+myst_heading_anchors = 3
+
+# -- copy buttons without the prompts ----------------------------------------
+
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = False
+
+# -- HTML ---------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = "numgrad"
+html_show_sourcelink = False
+html_theme_options = {
+    "logo": {"text": "numgrad"},
+    "navbar_align": "left",
+    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "header_links_before_dropdown": 6,
+    "secondary_sidebar_items": ["page-toc"],
+    "show_prev_next": True,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_context = {"default_mode": "auto"}
+# Pages without sub-pages: no empty "Section Navigation" column beside them.
+html_sidebars = {page: [] for page in ("index", "from_the_book", "accuracy", "search")}
+
+# -- keeping the generated files honest ---------------------------------------
+
+
+def _remove_stale_gallery_files(app) -> None:
+    """Delete what sphinx-gallery generated for examples that no longer exist.
+
+    sphinx-gallery never deletes: a removed ``examples/plot_x.py`` would leave
+    ``auto_examples/plot_x.rst`` (built as a page, listed nowhere) and its
+    images, downloads and HTML page behind.
+    """
+    if not GALLERY.is_dir():
+        return
+    current = {path.stem for path in EXAMPLES.glob("*.py")}
+    stale: set[str] = set()
+    for path in list(GALLERY.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.name
+        if name.startswith("sphx_glr_"):  # images and thumbnails
+            if not any(name.startswith(f"sphx_glr_{stem}_") for stem in current):
+                path.unlink()
+            continue
+        stem = name.split(".", 1)[0]
+        if stem.startswith("plot_") and stem not in current:
+            stale.add(stem)
+            path.unlink()
+    outdir, doctrees = Path(app.outdir), Path(app.doctreedir)
+    for stem in stale:
+        built = [
+            outdir / "auto_examples" / f"{stem}.html",
+            outdir / "_sources" / "auto_examples" / f"{stem}.rst.txt",
+            doctrees / "auto_examples" / f"{stem}.doctree",
+            *outdir.glob(f"_images/sphx_glr_{stem}_*"),
+            *outdir.glob(f"_downloads/*/{stem}.*"),
+        ]
+        for path in built:
+            path.unlink(missing_ok=True)
+
+
+def _gallery_digest() -> str:
+    backrefs = DOCS / "gen_modules" / "backreferences" / "backreferences_all.json"
+    listing = "\n".join(sorted(path.name for path in EXAMPLES.glob("plot_*.py")))
+    content = backrefs.read_bytes() if backrefs.is_file() else b""
+    return hashlib.sha256(listing.encode() + content).hexdigest()
+
+
+def _reread_minigalleries(app, env, added, changed, removed) -> list[str]:  # noqa: ARG001
+    """Re-read the pages with mini-galleries when the examples or their use changed.
+
+    The landing page and the API pages show thumbnails of the examples that
+    use each function; Sphinx alone would only re-read them when they change.
+    """
+    digest = _gallery_digest()
+    if getattr(env, "numgrad_gallery_digest", None) == digest:
+        return []
+    env.numgrad_gallery_digest = digest
+    return [name for name in env.found_docs if name == "index" or name.startswith("gen_modules/")]
+
+
+def setup(app) -> None:
+    # Before sphinx-gallery's own builder-inited handler (priority 500).
+    app.connect("builder-inited", _remove_stale_gallery_files, priority=400)
+    app.connect("env-get-outdated", _reread_minigalleries)
