@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib as mpl
+import mathjax  # MathJax 3, packaged as django-static-mathjax: math renders offline
 
 import numgrad
 
@@ -19,6 +22,7 @@ mpl.use("Agg")
 os.environ.pop("MPLBACKEND", None)
 
 DOCS = Path(__file__).parent
+sys.path.insert(0, str(DOCS))  # for gallery_order
 EXAMPLES = DOCS.parent / "examples"
 GALLERY = DOCS / "auto_examples"
 
@@ -123,7 +127,8 @@ sphinx_gallery_conf = {
     # links to numgrad come from this build, to other projects from intersphinx.
     "filename_pattern": r"[\\/]plot_",  # run every plot_*.py
     "ignore_pattern": r"__init__\.py",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.LessonOrder",
+    "minigallery_sort_order": "gallery_order.lesson_key",
     "download_all_examples": True,
     "image_scrapers": ("matplotlib",),
     "remove_config_comments": True,
@@ -141,8 +146,17 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 120
 nb_merge_streams = True
+nb_output_stderr = "warn"  # a warning printed by a cell fails the -W build
 myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
+
+# -- math: MathJax served from the site itself, not from a CDN ---------------
+
+MATHJAX = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+# What tex-chtml.js loads: its fonts, and the parts it fetches on demand
+# (TeX extensions, the menu, accessibility). Not the 4 MB speech engine.
+MATHJAX_PARTS = ["tex-chtml.js", "input", "output", "ui", "a11y", "adaptors"]
+mathjax_path = "mathjax/tex-chtml.js"
 
 # -- copy buttons without the prompts ----------------------------------------
 
@@ -208,6 +222,19 @@ def _remove_stale_gallery_files(app) -> None:
             path.unlink(missing_ok=True)
 
 
+def _copy_mathjax(app) -> None:
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for part in MATHJAX_PARTS:
+        source, destination = MATHJAX / part, target / part
+        if destination.exists():
+            continue
+        if source.is_dir():
+            shutil.copytree(source, destination)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+
+
 def _gallery_digest() -> str:
     backrefs = DOCS / "gen_modules" / "backreferences" / "backreferences_all.json"
     listing = "\n".join(sorted(path.name for path in EXAMPLES.glob("plot_*.py")))
@@ -232,3 +259,4 @@ def setup(app) -> None:
     # Before sphinx-gallery's own builder-inited handler (priority 500).
     app.connect("builder-inited", _remove_stale_gallery_files, priority=400)
     app.connect("env-get-outdated", _reread_minigalleries)
+    app.connect("builder-inited", _copy_mathjax)
