@@ -10,8 +10,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import matplotlib as mpl
 import mathjax  # MathJax 3, packaged as django-static-mathjax: math renders offline
+import matplotlib as mpl
 
 import numgrad
 
