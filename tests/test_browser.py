@@ -215,12 +215,23 @@ def test_every_download_link_answers(page, site):
         "from_the_book.html",
         "accuracy.html",
         "tutorials/index.html",
+        "tutorials/numerical_differentiation.html",
+        "tutorials/partial_derivatives_and_gradient.html",
+        "tutorials/gradient_method.html",
+        "tutorials/network_gradient.html",
         "gen_modules/numgrad.numerical_gradient.html",
     ],
 )
 def test_page_loads_cleanly(page, site, path):
     _visit(page, site, path)
     assert not page.evaluate(BROKEN_IMAGES_JS), f"{path} has broken images"
+    # MathJax (served by the site itself) typesets every formula.
+    page.wait_for_function("!window.MathJax || !!(MathJax.startup && MathJax.startup.promise)")
+    page.evaluate("window.MathJax ? MathJax.startup.promise : null")
+    unrendered = page.locator(
+        "div.math:not(:has(mjx-container)), span.math:not(:has(mjx-container))"
+    )
+    assert unrendered.count() == 0, f"{path}: {unrendered.count()} formulas not typeset"
     assert not page.problems.items, "\n".join(page.problems.items)
 
 
