@@ -145,19 +145,16 @@ def numerical_gradient(
         raise ValueError("batch=True needs x with a first axis of points; got a 0-d x")
     steps = resolve_step(h, points, scheme)
 
-    if vectorized:
-        stack = points if batch else points[np.newaxis]
-        steps = steps if batch or np.ndim(steps) == 0 else steps[np.newaxis]
-        grad = _vectorized_gradient(f, stack, steps, scheme, batch=batch)
-        return grad if batch else grad[0]
-    if batch:
-        grad = np.empty(points.shape, dtype=np.float64)
-        for k in range(points.shape[0]):
-            step = steps if np.ndim(steps) == 0 else steps[k]
-            # points[k, ...] is a view (0-d for scalar points): f sees the caller's row.
-            grad[k] = _loop_gradient(f, points[k, ...], step, scheme, index_prefix=(k,))
-        return grad
-    return _loop_gradient(f, points, steps, scheme)
+    # Both paths work on a stack of k points; without batch, k is 1 and the
+    # point is a view of x, so f still sees (and the loop restores) x itself.
+    stack = points if batch else points[np.newaxis]
+    k, n = stack.shape[0], math.prod(stack.shape[1:])
+    flat_steps = np.broadcast_to(steps, points.shape).reshape(k, n)
+    evaluate = _evaluate_stacked if vectorized else _evaluate_in_place
+    values = evaluate(f, stack, flat_steps, scheme)
+    _warn_if_not_finite(values, stack.shape if batch else stack.shape[1:])
+    grad = _combine(scheme, values, flat_steps).reshape(stack.shape)
+    return grad if batch else grad[0]
 
 
 # Return types accepted without further checks (the common case, kept fast).
@@ -175,61 +172,59 @@ def _float64_copy(x: Any) -> np.ndarray:
     return array.astype(np.float64, copy=True)
 
 
-def _loop_gradient(
-    f: Callable[[np.ndarray], Any],
-    x: np.ndarray,
-    steps: float | np.ndarray,
-    scheme: Scheme,
-    index_prefix: tuple[int, ...] = (),
-) -> np.ndarray:
-    """Perturb ``x`` in place one element at a time, restoring each in ``finally``."""
-    work = x.astype(np.complex128) if scheme.is_complex else x
-    # A flat view when there is one (fast indexing); multi-indices otherwise.
-    if work.flags.c_contiguous:
-        target = work.reshape(-1)
-        indices: Any = range(work.size)
-    else:
-        target = work
-        indices = list(np.ndindex(work.shape))
-    flat_steps = np.broadcast_to(steps, work.shape).reshape(-1)
-    # Python numbers, one row per element: the cheapest to add in the loop.
-    deltas = (np.asarray(scheme.offsets)[:, np.newaxis] * flat_steps).T.tolist()
-    collected: list[Any] = []
-    for n, index in enumerate(indices):
-        original = target[index]
-        try:
-            for delta in deltas[n]:
-                target[index] = original + delta
-                value = f(work)
-                if type(value) not in _PLAIN_SCALARS:
-                    value = _scalar(value, scheme)
-                collected.append(value)
-        finally:
-            target[index] = original
-    values = np.array(collected, dtype=work.dtype).reshape(work.size, len(scheme.offsets)).T
-    grad = _combine(scheme, values, flat_steps)
-    _warn_if_not_finite(values, x.shape, index_prefix)
-    return grad.reshape(x.shape)
-
-
-def _vectorized_gradient(
+def _evaluate_in_place(
     f: Callable[[np.ndarray], Any],
     points: np.ndarray,
-    steps: float | np.ndarray,
+    flat_steps: np.ndarray,
     scheme: Scheme,
-    *,
-    batch: bool,
 ) -> np.ndarray:
-    """Return the gradient at each of the ``k`` points, evaluating many perturbed points per call.
+    """Evaluate f with one element perturbed at a time, in place, restored in ``finally``.
+
+    Returns the values, shape ``(len(offsets), k, n)``.
+    """
+    k, n = flat_steps.shape
+    work = points.astype(np.complex128) if scheme.is_complex else points
+    # Python numbers, [point][element][offset]: the cheapest to add in the loop.
+    deltas = np.multiply.outer(flat_steps, np.asarray(scheme.offsets)).tolist()
+    collected: list[Any] = []
+    for row in range(k):
+        point = work[row, ...]  # a view, 0-d for scalar points
+        # A flat view when there is one (fast indexing); multi-indices otherwise.
+        if point.flags.c_contiguous:
+            target, indices = point.reshape(-1), range(n)
+        else:
+            target, indices = point, list(np.ndindex(point.shape))
+        for index, point_deltas in zip(indices, deltas[row], strict=True):
+            original = target[index]
+            try:
+                for delta in point_deltas:
+                    target[index] = original + delta
+                    value = f(point)
+                    if type(value) not in _PLAIN_SCALARS:
+                        value = _scalar(value, scheme)
+                    collected.append(value)
+            finally:
+                target[index] = original
+    values = np.array(collected, dtype=work.dtype).reshape(k, n, len(scheme.offsets))
+    return values.transpose(2, 0, 1)
+
+
+def _evaluate_stacked(
+    f: Callable[[np.ndarray], Any],
+    points: np.ndarray,
+    flat_steps: np.ndarray,
+    scheme: Scheme,
+) -> np.ndarray:
+    """Evaluate a vectorized f on stacks of perturbed points, many per call.
 
     One buffer of shape ``(coords, len(offsets), k, n)`` holds, for a block of
     ``coords`` coordinates, every point with that coordinate perturbed by
     each offset. After each call only the perturbed entries are reset.
+    Returns the values, shape ``(len(offsets), k, n)``.
     """
-    k, point_shape = points.shape[0], points.shape[1:]
-    n = math.prod(point_shape)
+    k, n = flat_steps.shape
+    point_shape = points.shape[1:]
     flat = points.reshape(k, n)
-    flat_steps = np.broadcast_to(steps, points.shape).reshape(k, n)
     offsets = scheme.offsets
     dtype = np.complex128 if scheme.is_complex else np.float64
     bytes_per_coord = len(offsets) * k * n * np.dtype(dtype).itemsize
@@ -249,11 +244,7 @@ def _vectorized_gradient(
         values[:, :, start:stop] = result.reshape(stop - start, len(offsets), k).transpose(1, 2, 0)
         for q in range(len(offsets)):
             block[rows, q, :, cols] = flat[:, cols].T
-    grad = _combine(scheme, values, flat_steps)
-    # Without batch, the stack axis is numgrad's own: leave it out of the index.
-    shape = points.shape if batch else point_shape
-    _warn_if_not_finite(values.reshape(len(offsets), -1), shape, ())
-    return grad.reshape(points.shape)
+    return values
 
 
 def _combine(scheme: Scheme, values: np.ndarray, steps: Any) -> np.ndarray:
@@ -287,14 +278,14 @@ def _stack_values(value: Any, m: int, scheme: Scheme) -> np.ndarray:
     return array
 
 
-def _warn_if_not_finite(values: np.ndarray, shape: tuple[int, ...], prefix: tuple) -> None:
+def _warn_if_not_finite(values: np.ndarray, shape: tuple[int, ...]) -> None:
     bad = ~np.isfinite(values).all(axis=0)
     if bad.any():
-        index = prefix + np.unravel_index(int(np.argmax(bad)), shape)
+        index = np.unravel_index(int(np.argmax(bad)), shape)
         where = ", ".join(str(int(i)) for i in index)
         warnings.warn(
             f"f returned NaN or infinity when x[{where}] was perturbed; "
             f"{int(bad.sum())} partial derivative(s) are not finite",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
