@@ -15,11 +15,14 @@ from numgrad.diff import Method
 __all__ = ["numerical_gradient"]
 
 # Largest stack of perturbed points handed to a vectorized f in one call.
-# Measured on a 2-core machine with f = stack @ w, speed-up over the book's
-# loop at N = 300 / 1000 / 10000: 1 MiB gives 5.4x / 3.9x / 0.9x (too many
-# small calls), 8 MiB 6.0x / 3.4x-5.7x / 3.0x, 32 MiB 6.3x / 2.9x / 1.2x (the
-# stack no longer stays in cache). Peak memory is this plus what f allocates.
-_STACK_BYTES = 8 * 2**20
+# Measured with `nox -s bench` on a 2-core machine, f = stack @ w, time of the
+# book's loop / numgrad at N = 300, 1000, 10000 (medians of 4 runs):
+#   2 MiB: 6.4x, 4.9x, 1.2x (many small calls at large N)
+#   4 MiB: 6.3x, 5.0x, 2.3x, stable from run to run
+#   8 MiB: 6.1x, 4.8x or 0.9x, 3.0x: bimodal at N=1000, where a fresh 8 MiB
+#          buffer sometimes costs 2 ms of page faults, more than the whole loop.
+# Peak memory is this plus what f allocates.
+_STACK_BYTES = 4 * 2**20
 
 
 def numerical_gradient(
@@ -53,7 +56,7 @@ def numerical_gradient(
         then the gradient at each of them.
     vectorized : bool, default False
         Whether ``f`` evaluates a stack of points in one call. numgrad then
-        puts many perturbed points in each call (at most 8 MiB of them) and
+        puts many perturbed points in each call (at most 4 MiB of them) and
         the number of calls does not grow with the number of batch points.
 
     Returns
