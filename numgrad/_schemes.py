@@ -29,8 +29,6 @@ import numpy as np
 
 __all__ = ["METHODS", "Scheme", "get_scheme", "resolve_step"]
 
-_EPS = np.finfo(np.float64).eps
-
 
 @dataclass(frozen=True)
 class Scheme:
@@ -38,12 +36,21 @@ class Scheme:
 
     offsets: tuple[complex, ...]
     combine: Callable[[Any, Any], Any]
-    relative_step: float
     order: int
 
     @property
     def is_complex(self) -> bool:
         return any(isinstance(offset, complex) for offset in self.offsets)
+
+    def relative_step(self, eps: float) -> float:
+        """The ``h="auto"`` step for ``|x| = 1`` in a precision of machine epsilon ``eps``.
+
+        It balances truncation (``h**order``) against rounding (``eps / h``):
+        ``eps**(1 / (order + 1))``. The complex step has no rounding term, so
+        any tiny step works; 1e-20 keeps ``h**2`` far below ``eps`` while
+        staying well clear of underflow.
+        """
+        return 1e-20 if self.is_complex else eps ** (1 / (self.order + 1))
 
 
 def _central(values: Any, h: Any) -> Any:
@@ -69,16 +76,12 @@ def _complex_step(values: Any, h: Any) -> Any:
     return np.imag(values[0]) / h
 
 
-# relative_step is the h="auto" step for |x| = 1: the h that balances the
-# truncation error (h**order) against rounding (eps / h), i.e. eps**(1/(order+1)).
-# The complex step has no rounding term, so any tiny h works; 1e-20 keeps h**2
-# far below eps while staying well clear of underflow.
 _SCHEMES = {
-    "central": Scheme((1.0, -1.0), _central, _EPS ** (1 / 3), 2),
-    "forward": Scheme((1.0, 0.0), _forward, _EPS ** (1 / 2), 1),
-    "backward": Scheme((0.0, -1.0), _backward, _EPS ** (1 / 2), 1),
-    "richardson": Scheme((1.0, -1.0, 0.5, -0.5), _richardson, _EPS ** (1 / 5), 4),
-    "complex": Scheme((1j,), _complex_step, 1e-20, 2),
+    "central": Scheme((1.0, -1.0), _central, order=2),
+    "forward": Scheme((1.0, 0.0), _forward, order=1),
+    "backward": Scheme((0.0, -1.0), _backward, order=1),
+    "richardson": Scheme((1.0, -1.0, 0.5, -0.5), _richardson, order=4),
+    "complex": Scheme((1j,), _complex_step, order=2),
 }
 
 METHODS = tuple(_SCHEMES)
@@ -98,19 +101,21 @@ def resolve_step(h: Any, x: np.ndarray, scheme: Scheme) -> float | np.ndarray:
     """Validate ``h`` and return the step to use at each element of ``x``.
 
     A number is returned unchanged (as a float), so that the default call
-    reproduces the book's arithmetic exactly. ``"auto"`` gives an array of
-    steps, one per element: ``relative_step * |x|``, or ``relative_step`` where
-    ``x`` is 0, rounded so that ``x + h`` is exactly representable.
+    reproduces the book's arithmetic exactly. ``"auto"`` gives a float64 array
+    of steps, one per element: ``relative_step * |x|``, or ``relative_step``
+    where ``x`` is 0, for the precision of ``x``'s dtype, rounded so that
+    ``x + h`` is exactly representable in that dtype.
     """
     if isinstance(h, str):
         if h != "auto":
             raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
-        scale = np.where(x != 0, np.abs(x), 1.0)
-        step = scheme.relative_step * scale
+        real = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        x64 = x.astype(np.float64)
+        step = scheme.relative_step(float(np.finfo(real).eps)) * np.where(x != 0, np.abs(x64), 1.0)
         if scheme.is_complex:
             return step
         # Make x + h exact, so that the difference of the arguments is h itself.
-        return (x + step) - x
+        return ((x + step.astype(real)) - x).astype(np.float64)
     if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
         raise TypeError(f'h must be a positive finite number or "auto"; got {h!r}')
     if not (np.isfinite(h) and h > 0):
