@@ -43,7 +43,7 @@ class Scheme:
         return any(isinstance(offset, complex) for offset in self.offsets)
 
     def relative_step(self, eps: float) -> float:
-        """The ``h="auto"`` step for ``|x| = 1`` in a precision of machine epsilon ``eps``.
+        """Return the ``h="auto"`` step at ``|x| = 1`` for machine epsilon ``eps``.
 
         It balances truncation (``h**order``) against rounding (``eps / h``):
         ``eps**(1 / (order + 1))``. The complex step has no rounding term, so
