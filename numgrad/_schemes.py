@@ -110,12 +110,12 @@ def resolve_step(h: Any, x: np.ndarray, scheme: Scheme) -> float | np.ndarray:
         if h != "auto":
             raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
         real = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-        x64 = x.astype(np.float64)
-        step = scheme.relative_step(float(np.finfo(real).eps)) * np.where(x != 0, np.abs(x64), 1.0)
+        scale = np.where(x != 0, np.abs(x), 1.0).astype(np.float64, copy=False)
+        step = scheme.relative_step(float(np.finfo(real).eps)) * scale
         if scheme.is_complex:
             return step
-        # Make x + h exact, so that the difference of the arguments is h itself.
-        return ((x + step.astype(real)) - x).astype(np.float64)
+        # Make x + h exact (in x's precision), so that the arguments differ by h itself.
+        return ((x + step.astype(real, copy=False)) - x).astype(np.float64, copy=False)
     if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
         raise TypeError(f'h must be a positive finite number or "auto"; got {h!r}')
     if not (np.isfinite(h) and h > 0):
