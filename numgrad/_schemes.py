@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from numgrad._validation import check_positive_number
+
 __all__ = ["METHODS", "Scheme", "get_scheme", "resolve_step"]
 
 
@@ -41,6 +43,11 @@ class Scheme:
     @property
     def is_complex(self) -> bool:
         return any(isinstance(offset, complex) for offset in self.offsets)
+
+    @property
+    def value_dtype(self) -> type[np.number]:
+        """The dtype of the points and values: complex for the complex step."""
+        return np.complex128 if self.is_complex else np.float64
 
     def relative_step(self, eps: float) -> float:
         """Return the ``h="auto"`` step at ``|x| = 1`` for machine epsilon ``eps``.
@@ -116,8 +123,5 @@ def resolve_step(h: Any, x: np.ndarray, scheme: Scheme) -> float | np.ndarray:
             return step
         # Make x + h exact (in x's precision), so that the arguments differ by h itself.
         return ((x + step.astype(real, copy=False)) - x).astype(np.float64, copy=False)
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
-        raise TypeError(f'h must be a positive finite number or "auto"; got {h!r}')
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
+    check_positive_number(h, "h", alternative=' or "auto"')
     return float(h)

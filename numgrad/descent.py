@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from numgrad._validation import check_positive_number, real_array
 from numgrad.gradient import numerical_gradient
 
 __all__ = ["gradient_descent"]
@@ -88,18 +89,12 @@ def gradient_descent(
            [-2.4 ,  3.2 ],
            [-1.92,  2.56]])
     """
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
-        raise TypeError(f"lr must be a positive finite number; got {lr!r}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive finite number; got {lr!r}")
+    check_positive_number(lr, "lr")
     if isinstance(step_num, bool) or not isinstance(step_num, (int, np.integer)):
         raise TypeError(f"step_num must be a non-negative integer; got {step_num!r}")
     if step_num < 0:
         raise ValueError(f"step_num must be a non-negative integer; got {step_num!r}")
-    x = np.asarray(init_x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"init_x must be a real number or array; got dtype {x.dtype}")
-    x = x.astype(np.float64, copy=True)
+    x = real_array(init_x, "init_x").astype(np.float64, copy=True)
 
     path = [x.copy()] if history else []
     for _ in range(step_num):

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 
 from numgrad._schemes import get_scheme, resolve_step
+from numgrad._validation import real_array
 
 __all__ = ["numerical_diff", "tangent_line"]
 
@@ -115,9 +116,7 @@ def numerical_diff(
         # Keep Python numbers as they are: x + h is then the book's arithmetic.
         point: Any = x
     else:
-        point = np.asarray(x)
-        if point.dtype.kind not in "biuf":
-            raise TypeError(f"x must be a real number or array; got dtype {point.dtype}")
+        point = real_array(x, "x")
     step = resolve_step(h, np.asarray(point, dtype=np.float64), scheme)
     values = [f(point + offset * step) for offset in scheme.offsets]
     derivative = scheme.combine(values, step)

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from numgrad._schemes import Scheme, get_scheme, resolve_step
+from numgrad._validation import real_array
 from numgrad.diff import Method
 
 __all__ = ["numerical_gradient"]
@@ -149,7 +150,7 @@ def numerical_gradient(
     if not isinstance(vectorized, bool):
         raise TypeError(f"vectorized must be True or False; got {vectorized!r}")
     in_place = _perturbable_in_place(x) and not scheme.is_complex and not vectorized
-    points = x if in_place else _float64_copy(x)
+    points = x if in_place else real_array(x, "x").astype(np.float64, copy=True)
     if batch and points.ndim == 0:
         raise ValueError("batch=True needs x with a first axis of points; got a 0-d x")
     steps = resolve_step(h, points, scheme)
@@ -174,13 +175,6 @@ def _perturbable_in_place(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.writeable
 
 
-def _float64_copy(x: Any) -> np.ndarray:
-    array = np.asarray(x)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"x must be a real number or array; got dtype {array.dtype}")
-    return array.astype(np.float64, copy=True)
-
-
 def _evaluate_in_place(
     f: Callable[[np.ndarray], Any],
     points: np.ndarray,
@@ -192,7 +186,7 @@ def _evaluate_in_place(
     Returns the values, shape ``(len(offsets), k, n)``.
     """
     k, n = flat_steps.shape
-    work = points.astype(np.complex128) if scheme.is_complex else points
+    work = points.astype(scheme.value_dtype) if scheme.is_complex else points
     # Python numbers, [point][element][offset]: the cheapest to add in the loop.
     deltas = np.multiply.outer(flat_steps, np.asarray(scheme.offsets)).tolist()
     collected: list[Any] = []
@@ -214,8 +208,7 @@ def _evaluate_in_place(
                     collected.append(value)
             finally:
                 target[index] = original
-    dtype = np.complex128 if scheme.is_complex else np.float64
-    values = np.array(collected, dtype=dtype).reshape(k, n, len(scheme.offsets))
+    values = np.array(collected, dtype=scheme.value_dtype).reshape(k, n, len(scheme.offsets))
     return values.transpose(2, 0, 1)
 
 
@@ -236,7 +229,7 @@ def _evaluate_stacked(
     point_shape = points.shape[1:]
     flat = points.reshape(k, n)
     offsets = scheme.offsets
-    dtype = np.complex128 if scheme.is_complex else np.float64
+    dtype = scheme.value_dtype
     bytes_per_coord = len(offsets) * k * n * np.dtype(dtype).itemsize
     coords = int(max(1, min(n, _STACK_BYTES // max(bytes_per_coord, 1))))
     buffer = np.empty((coords, len(offsets), k, n), dtype=dtype)

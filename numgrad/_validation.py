@@ -1,0 +1,26 @@
+"""Argument checks shared by the public functions; each message names the argument."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_positive_number", "real_array"]
+
+
+def real_array(value: Any, name: str) -> np.ndarray:
+    """Return ``value`` as an array, or raise a TypeError if it is not real."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a real number or array; got dtype {array.dtype}")
+    return array
+
+
+def check_positive_number(value: Any, name: str, *, alternative: str = "") -> None:
+    """Raise unless ``value`` is a positive finite number (bools are not numbers here)."""
+    expected = f"{name} must be a positive finite number{alternative}"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{expected}; got {value!r}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{expected}; got {value!r}")
