@@ -2,13 +2,14 @@
 
 from numgrad.check import GradientCheck, check_gradient
 from numgrad.descent import gradient_descent
-from numgrad.diff import numerical_diff, tangent_line
+from numgrad.diff import TangentLine, numerical_diff, tangent_line
 from numgrad.gradient import numerical_gradient
 from numgrad.nn import SimpleNet, cross_entropy_error, softmax
 
 __all__ = [
     "GradientCheck",
     "SimpleNet",
+    "TangentLine",
     "check_gradient",
     "cross_entropy_error",
     "gradient_descent",

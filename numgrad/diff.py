@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from numgrad._schemes import get_scheme, resolve_step
 from numgrad._validation import real_array
 
-__all__ = ["numerical_diff", "tangent_line"]
+__all__ = ["TangentLine", "numerical_diff", "tangent_line"]
 
 Method = Literal["central", "forward", "backward", "richardson", "complex"]
 
@@ -125,14 +126,39 @@ def numerical_diff(
     return np.asarray(derivative, dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class TangentLine:
+    """A straight line ``y = slope * t + intercept``, as returned by :func:`tangent_line`.
+
+    Calling it evaluates the line at numbers or arrays.
+
+    Attributes
+    ----------
+    slope : float
+        The numerical derivative at the point of tangency.
+    intercept : float
+        Where the line crosses ``t = 0``.
+    """
+
+    slope: float
+    intercept: float
+
+    def __call__(self, t: Any) -> Any:
+        return self.slope * t + self.intercept
+
+    def __str__(self) -> str:
+        sign = "-" if self.intercept < 0 else "+"
+        return f"y = {self.slope:.6g}x {sign} {abs(self.intercept):.6g}"
+
+
 def tangent_line(
     f: Callable[[Any], Any],
     x: float,
     h: float | Literal["auto"] = 1e-4,
     *,
     method: Method = "central",
-) -> Callable[[Any], Any]:
-    r"""Return the tangent line of ``f`` at ``x``, as a function.
+) -> TangentLine:
+    r"""Return the tangent line of ``f`` at ``x``.
 
     Parameters
     ----------
@@ -147,11 +173,11 @@ def tangent_line(
 
     Returns
     -------
-    callable
-        ``line(t) = slope * t + intercept``, with ``slope`` the numerical
-        derivative :math:`f'(x)` and ``intercept = f(x) - slope * x``. It
-        accepts numbers and arrays, and has the attributes ``slope`` and
-        ``intercept``.
+    TangentLine
+        The line ``slope * t + intercept``, callable on numbers and arrays,
+        with ``slope`` the numerical derivative :math:`f'(x)` and
+        ``intercept = f(x) - slope * x``. Its repr shows both numbers in
+        full; ``str`` shows them to six significant digits.
 
     Raises
     ------
@@ -166,19 +192,14 @@ def tangent_line(
     --------
     >>> from numgrad import tangent_line
     >>> line = tangent_line(lambda x: 0.01 * x**2 + 0.1 * x, 5)
-    >>> round(line.slope, 6), round(line.intercept, 6)
-    (0.2, -0.25)
+    >>> print(line)
+    y = 0.2x - 0.25
+    >>> line
+    TangentLine(slope=0.1999999999990898, intercept=-0.24999999999544897)
     >>> round(line(10), 6)
     1.75
     """
     if np.ndim(x) != 0:
         raise ValueError(f"x must be a single number; got shape {np.shape(x)}")
     slope = numerical_diff(f, x, h, method=method)
-    intercept = float(f(x) - slope * x)
-
-    def line(t: Any) -> Any:
-        return slope * t + intercept
-
-    line.slope = slope  # type: ignore[attr-defined]
-    line.intercept = intercept  # type: ignore[attr-defined]
-    return line
+    return TangentLine(slope, float(f(x) - slope * x))

@@ -120,3 +120,10 @@ def test_tangent_line_touches_and_has_the_slope():
 def test_tangent_line_needs_one_point():
     with pytest.raises(ValueError, match="x must be a single number"):
         tangent_line(np.sin, np.array([1.0, 2.0]))
+
+
+def test_tangent_line_shows_its_slope_and_intercept():
+    line = tangent_line(lambda x: 0.01 * x**2 + 0.1 * x, 5)
+    assert str(line) == "y = 0.2x - 0.25"
+    assert repr(line) == f"TangentLine(slope={line.slope!r}, intercept={line.intercept!r})"
+    assert str(tangent_line(lambda x: x**2 + 3.0, 0)) == "y = 0x + 3"
