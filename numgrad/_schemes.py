@@ -16,7 +16,7 @@ Taylor expansion of ``f`` around ``x`` gives, for a step ``h``::
 
 Rounding adds about ``eps |f| / h`` to the three real differences (they
 subtract two nearly equal numbers), but nothing to the complex step, which
-subtracts nothing. Balancing the two terms gives the ``h="auto"`` steps below.
+subtracts nothing. :mod:`numgrad._steps` balances the two terms for ``h="auto"``.
 """
 
 from __future__ import annotations
@@ -27,18 +27,22 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._validation import check_positive_number
-
-__all__ = ["METHODS", "Scheme", "get_scheme", "resolve_step"]
+__all__ = ["METHODS", "Scheme", "get_scheme"]
 
 
 @dataclass(frozen=True)
 class Scheme:
-    """Where to evaluate ``f`` (as multiples of ``h``) and how to combine the values."""
+    """Where to evaluate ``f`` (as multiples of ``h``) and how to combine the values.
+
+    ``noise`` is the sum of the absolute weights of the values, times ``h``:
+    rounding errors of ``eps |f|`` in the values become ``noise eps |f| / h``
+    in the derivative.
+    """
 
     offsets: tuple[complex, ...]
     combine: Callable[[Any, Any], Any]
     order: int
+    noise: float
 
     @property
     def is_complex(self) -> bool:
@@ -48,16 +52,6 @@ class Scheme:
     def value_dtype(self) -> type[np.number]:
         """The dtype of the points and values: complex for the complex step."""
         return np.complex128 if self.is_complex else np.float64
-
-    def relative_step(self, eps: float) -> float:
-        """Return the ``h="auto"`` step at ``|x| = 1`` for machine epsilon ``eps``.
-
-        It balances truncation (``h**order``) against rounding (``eps / h``):
-        ``eps**(1 / (order + 1))``. The complex step has no rounding term, so
-        any tiny step works; 1e-20 keeps ``h**2`` far below ``eps`` while
-        staying well clear of underflow.
-        """
-        return 1e-20 if self.is_complex else eps ** (1 / (self.order + 1))
 
 
 def _central(values: Any, h: Any) -> Any:
@@ -84,11 +78,11 @@ def _complex_step(values: Any, h: Any) -> Any:
 
 
 _SCHEMES = {
-    "central": Scheme((1.0, -1.0), _central, order=2),
-    "forward": Scheme((1.0, 0.0), _forward, order=1),
-    "backward": Scheme((0.0, -1.0), _backward, order=1),
-    "richardson": Scheme((1.0, -1.0, 0.5, -0.5), _richardson, order=4),
-    "complex": Scheme((1j,), _complex_step, order=2),
+    "central": Scheme((1.0, -1.0), _central, order=2, noise=1.0),
+    "forward": Scheme((1.0, 0.0), _forward, order=1, noise=2.0),
+    "backward": Scheme((0.0, -1.0), _backward, order=1, noise=2.0),
+    "richardson": Scheme((1.0, -1.0, 0.5, -0.5), _richardson, order=4, noise=3.0),
+    "complex": Scheme((1j,), _complex_step, order=2, noise=1.0),
 }
 
 METHODS = tuple(_SCHEMES)
@@ -102,26 +96,3 @@ def get_scheme(method: str) -> Scheme:
         raise ValueError(
             f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}"
         ) from None
-
-
-def resolve_step(h: Any, x: np.ndarray, scheme: Scheme) -> float | np.ndarray:
-    """Validate ``h`` and return the step to use at each element of ``x``.
-
-    A number is returned unchanged (as a float), so that the default call
-    reproduces the book's arithmetic exactly. ``"auto"`` gives a float64 array
-    of steps, one per element: ``relative_step * |x|``, or ``relative_step``
-    where ``x`` is 0, for the precision of ``x``'s dtype, rounded so that
-    ``x + h`` is exactly representable in that dtype.
-    """
-    if isinstance(h, str):
-        if h != "auto":
-            raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
-        real = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-        scale = np.where(x != 0, np.abs(x), 1.0).astype(np.float64, copy=False)
-        step = scheme.relative_step(float(np.finfo(real).eps)) * scale
-        if scheme.is_complex:
-            return step
-        # Make x + h exact (in x's precision), so that the arguments differ by h itself.
-        return ((x + step.astype(real, copy=False)) - x).astype(np.float64, copy=False)
-    check_positive_number(h, "h", alternative=' or "auto"')
-    return float(h)

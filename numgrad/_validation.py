@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_positive_number", "real_array"]
+__all__ = ["check_positive_number", "preview", "real_array"]
 
 
 def real_array(value: Any, name: str) -> np.ndarray:
@@ -24,3 +24,14 @@ def check_positive_number(value: Any, name: str, *, alternative: str = "") -> No
         raise TypeError(f"{expected}; got {value!r}")
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{expected}; got {value!r}")
+
+
+def preview(value: Any, limit: int = 60) -> str:
+    """Return a short text for ``value``: a few elements of an array, never the whole."""
+    if isinstance(value, np.ndarray | list | tuple):
+        array = np.asarray(value)
+        text = np.array2string(array, threshold=6, edgeitems=2, precision=4, separator=", ")
+        text = " ".join(text.split())
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

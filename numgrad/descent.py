@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from numgrad._validation import check_positive_number, real_array
-from numgrad.gradient import numerical_gradient
+from numgrad.gradient import estimate_gradient, warn_about
 
 __all__ = ["gradient_descent"]
 
@@ -49,7 +50,16 @@ def gradient_descent(
     ValueError
         If ``lr`` is not positive and finite, or ``step_num`` is negative.
     TypeError
-        If ``step_num`` is not an integer, or ``init_x`` is not real.
+        If ``step_num`` is not an integer, ``history`` is not a bool, or
+        ``init_x`` is not real.
+
+    Warns
+    -----
+    RuntimeWarning
+        If ``x`` grows so large that the step ``h = 1e-4`` of the gradient
+        no longer changes it (a diverging path, as with ``lr=10`` on the
+        textbook's example): the gradient is then computed as 0 and ``x``
+        stops moving, as in the textbook, but not in silence.
 
     See Also
     --------
@@ -90,6 +100,8 @@ def gradient_descent(
            [-1.92,  2.56]])
     """
     check_positive_number(lr, "lr")
+    if not isinstance(history, bool):
+        raise TypeError(f"history must be True or False; got {history!r}")
     if isinstance(step_num, bool) or not isinstance(step_num, (int, np.integer)):
         raise TypeError(f"step_num must be a non-negative integer; got {step_num!r}")
     if step_num < 0:
@@ -97,10 +109,24 @@ def gradient_descent(
     x = real_array(init_x, "init_x").astype(np.float64, copy=True)
 
     path = [x.copy()] if history else []
-    for _ in range(step_num):
-        x -= lr * numerical_gradient(f, x)
+    vanished_at = None
+    for step in range(step_num):
+        estimate, problem = estimate_gradient(f, x, 1e-4, "central", False, False)
+        warn_about(problem, estimate, 1e-4, vanished=False)
+        if problem.vanished and vanished_at is None:
+            vanished_at = (step, problem.where(problem.vanished[0]), np.max(np.abs(x)))
+        x -= lr * estimate.value
         if history:
             path.append(x.copy())
+    if vanished_at is not None:
+        step, where, size = vanished_at
+        warnings.warn(
+            f"from step {step} on, |x| reached {size:.3g} and the step h=1e-4 no longer "
+            f"changed {where} (x + h == x), so the gradient there was computed as 0 and "
+            f"the path stopped moving; the learning rate lr={lr:g} makes it diverge",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     if history:
         return x, np.array(path)
     return x

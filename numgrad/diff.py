@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._schemes import get_scheme, resolve_step
-from numgrad._validation import real_array
+from numgrad._schemes import get_scheme
+from numgrad._steps import auto_derivative, given_step
+from numgrad._validation import preview, real_array
 
 __all__ = ["TangentLine", "numerical_diff", "tangent_line"]
 
@@ -113,17 +114,90 @@ def numerical_diff(
     True
     """
     scheme = get_scheme(method)
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        # Keep Python numbers as they are: x + h is then the book's arithmetic.
-        point: Any = x
+    number = isinstance(x, (int, float)) and not isinstance(x, bool)
+    # Keep Python numbers as they are: x + h is then the book's arithmetic.
+    # Arrays are differentiated in float64, whatever their precision.
+    point: Any = x if number else real_array(x, "x").astype(np.float64)
+    if isinstance(h, str) and h == "auto":
+        derivative = _auto_diff(f, np.asarray(point, dtype=np.float64), scheme)
     else:
-        point = real_array(x, "x")
-    step = resolve_step(h, np.asarray(point, dtype=np.float64), scheme)
-    values = [f(point + offset * step) for offset in scheme.offsets]
-    derivative = scheme.combine(values, step)
-    if np.ndim(derivative) == 0:
+        step = given_step(h)
+        _check_step_changes(point, step)
+        values = [_elementwise(f, point + offset * step, point, scheme) for offset in scheme.offsets]
+        derivative = scheme.combine(values, step)
+    if number or np.ndim(derivative) == 0:
         return float(derivative)
     return np.asarray(derivative, dtype=np.float64)
+
+
+def _check_step_changes(point: Any, step: float) -> None:
+    unchanged = point + step == point
+    if np.any(unchanged):
+        index = np.unravel_index(int(np.argmax(unchanged)), np.shape(point))
+        where = f"x[{', '.join(map(str, index))}]" if index else "x"
+        value = np.asarray(point)[index] if index else point
+        raise ValueError(
+            f"h={step:g} does not change {where} = {value!r} (x + h == x), so its "
+            f'derivative would be a silent 0; use h="auto", which sizes the step for x'
+        )
+
+
+def _elementwise(f: Callable[[Any], Any], argument: Any, point: Any, scheme: Any) -> Any:
+    """Call f and check that it gave one real number per element of the point."""
+    try:
+        value = f(argument)
+    except TypeError as error:
+        if scheme.is_complex and "complex" in str(error):
+            raise TypeError(
+                "with method='complex', f must accept complex numbers (numpy's functions do; "
+                f"math's and abs-based ones do not): {error}"
+            ) from error
+        raise
+    if type(value) is float and not isinstance(point, np.ndarray):
+        return value
+    if value is None or isinstance(value, str) or np.asarray(value).dtype.kind not in "biufc":
+        raise TypeError(f"f must return a real number for each element of x; it returned {preview(value)}")
+    if np.shape(value) != np.shape(point):
+        hint = ""
+        if np.ndim(value) == 0 and np.ndim(point) == 1:
+            hint = (
+                "; f looks like a function of a vector: numerical_gradient gives its "
+                "partial derivatives"
+            )
+        raise ValueError(
+            f"f must return one number per element of x (shape {np.shape(point)}), as an "
+            f"elementwise function does; it returned shape {np.shape(value)}{hint}"
+        )
+    if scheme.is_complex and np.asarray(value).dtype.kind != "c":
+        raise TypeError(
+            "with method='complex', f must keep the imaginary part of its argument; it "
+            "returned real values (abs, np.real, float() and comparisons drop it)"
+        )
+    return value
+
+
+def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
+    """numerical_diff with h="auto": the step rule of :mod:`numgrad._steps`, elementwise."""
+    flat = point.reshape(-1)
+    current = np.ones(flat.size)  # the last step of each element
+
+    def evaluate(offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
+        current[elements] = steps
+        values = np.empty((len(offsets), flat.size), dtype=scheme.value_dtype)
+        for q, offset in enumerate(offsets):
+            argument = (flat + offset * current).reshape(point.shape)
+            values[q] = np.reshape(_elementwise(f, argument, point, scheme), -1)
+        return values[:, elements]
+
+    def at_x(elements: np.ndarray) -> np.ndarray:
+        return np.abs(np.reshape(_elementwise(f, point, point, _REAL), -1))[elements]
+
+    eps = float(np.finfo(np.float64).eps)
+    estimate = auto_derivative(evaluate, flat, scheme, eps, at_x)
+    return estimate.value.reshape(point.shape)
+
+
+_REAL = get_scheme("central")
 
 
 @dataclass(frozen=True)

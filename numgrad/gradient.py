@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Callable
@@ -9,8 +10,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._schemes import Scheme, get_scheme, resolve_step
-from numgrad._validation import real_array
+from numgrad._locks import lock_for
+from numgrad._schemes import Scheme, get_scheme
+from numgrad._steps import Estimate, auto_derivative, given_step
+from numgrad._validation import preview, real_array
 from numgrad.diff import Method
 
 __all__ = ["numerical_gradient"]
@@ -24,6 +27,11 @@ __all__ = ["numerical_gradient"]
 #          buffer sometimes costs 2 ms of page faults, more than the whole loop.
 # Peak memory is this plus what f allocates.
 _STACK_BYTES = 4 * 2**20
+
+# h="auto" warns when an element's estimated error exceeds this many times the
+# best accuracy of the method, eps**(order / (order + 1)), relative to the larger
+# of |derivative| and |f| / max(|x|, 1); and never below 1 %.
+_AUTO_WARN = 1000
 
 
 def numerical_gradient(
@@ -49,7 +57,8 @@ def numerical_gradient(
         matrix...). With ``batch=True``, ``k`` points stacked along the first
         axis.
     h : float or "auto", default 1e-4
-        The step, see :func:`numerical_diff`.
+        The step, see :func:`numerical_diff`. ``"auto"`` chooses a step for
+        each element from the values of ``f`` (see Notes there).
     method : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, see :func:`numerical_diff`.
     batch : bool, default False
@@ -59,6 +68,8 @@ def numerical_gradient(
         Whether ``f`` evaluates a stack of points in one call. numgrad then
         puts many perturbed points in each call (at most 4 MiB of them) and
         the number of calls does not grow with the number of batch points.
+        The stack is read-only: an ``f`` that changes it in place gets an
+        error, since the stack is reused for the next points.
 
     Returns
     -------
@@ -69,7 +80,8 @@ def numerical_gradient(
     ------
     ValueError
         If ``f`` does not return one scalar per point, ``batch=True`` is
-        given a 0-d ``x``, or ``h`` or ``method`` is invalid.
+        given a 0-d ``x``, ``h`` or ``method`` is invalid, or ``h`` is too
+        small to change an element of ``x`` in its precision.
     TypeError
         If ``x`` is not real, ``h`` is not a number, or ``f`` returns
         something that is not a real number.
@@ -77,8 +89,10 @@ def numerical_gradient(
     Warns
     -----
     RuntimeWarning
-        If ``f`` returns NaN or infinity at a perturbed point: the warning
-        names the first index whose partial derivative is affected.
+        If ``f`` returns NaN or infinity at a perturbed point, if ``f``
+        returned the same value for every perturbation of a copied ``x``
+        (see Notes), or if ``h="auto"`` could not reach its accuracy at an
+        element (``f`` is not smooth there). Each warning names an index.
 
     See Also
     --------
@@ -96,7 +110,8 @@ def numerical_gradient(
 
     with :math:`e_i` the unit array that is 1 at index :math:`i` (for the
     default central method). It costs :math:`2N` evaluations of ``f`` for an
-    array of :math:`N` elements.
+    array of :math:`N` elements; ``h="auto"`` costs about :math:`4N`, more
+    where ``f`` varies on a scale other than :math:`\max(|x_i|, 1)`.
 
     A writeable floating-point ``x`` is perturbed in place, one element at a
     time, and each element is restored bit for bit in a ``finally`` clause,
@@ -107,12 +122,21 @@ def numerical_gradient(
     (integers, booleans, read-only arrays, lists, numbers) are first copied
     to float64; with them, and with ``method="complex"`` or
     ``vectorized=True`` (which work on a copy), ``f`` must use its argument.
+    If it does not, every perturbation gives the same value; numgrad then
+    warns instead of returning a gradient of zeros without a word.
+
+    Threads that compute gradients of the same array (or of views of one
+    array) take turns: each holds a lock on the array while it perturbs it,
+    so both get right answers and the array ends unchanged. The lock is
+    re-entrant, so ``f`` may itself differentiate with respect to the same
+    array.
 
     A float32 ``x`` is perturbed in float32, as the textbook's loop does:
     with ``h=1e-4`` its rounding (about :math:`10^{-7}` relative) limits the
-    gradient to two or three correct digits. ``h="auto"`` picks the step for
-    float32 (:math:`\epsilon_{32}^{1/3} |x| \approx 5 \times 10^{-3} |x|`
-    for the central difference); for full accuracy, pass a float64 array.
+    gradient to two or three correct digits. ``h="auto"`` sizes the steps for
+    float32's precision; for full accuracy, pass a float64 array. A step that
+    does not change an element at all (``x + h == x``, as ``1e-4`` does in
+    float16 or next to ``1e12``) raises a ValueError naming the element.
 
     Examples
     --------
@@ -144,127 +168,271 @@ def numerical_gradient(
            [0., 4.],
            [6., 0.]])
     """
+    estimate, problem = estimate_gradient(f, x, h, method, batch, vectorized)
+    warn_about(problem, estimate, h)
+    return estimate.value
+
+
+class _Problem:
+    """One gradient computation: the points, how to perturb them, and how to call f."""
+
+    def __init__(self, f: Callable, x: Any, scheme: Scheme, batch: bool, vectorized: bool):
+        self.f, self.scheme, self.batch, self.vectorized = f, scheme, batch, vectorized
+        # np.matrix and other subclasses: perturb through a plain view of the same memory.
+        array = x.view(np.ndarray) if isinstance(x, np.ndarray) else None
+        self.in_place = (
+            array is not None
+            and array.dtype.kind == "f"
+            and array.flags.writeable
+            and not scheme.is_complex
+            and not vectorized
+        )
+        if self.in_place:
+            points = array
+        else:
+            points = real_array(x, "x").view(np.ndarray).astype(scheme.value_dtype, copy=True)
+        if batch and points.ndim == 0:
+            raise ValueError("batch=True needs x with a first axis of points; got a 0-d x")
+        self.points = points
+        self.stack = points if batch else points[np.newaxis]
+        self.k = self.stack.shape[0]
+        self.point_shape = self.stack.shape[1:]
+        self.n = math.prod(self.point_shape)
+        # What f is called with for a single point: x itself when it is perturbed
+        # in place (a matrix stays a matrix), else the working copy, as x's type.
+        self.argument = x if self.in_place else points
+        if isinstance(x, np.matrix) and not self.in_place:
+            self.argument = points.view(np.matrix)
+        self.real_dtype = points.dtype if self.in_place else np.dtype(np.float64)
+        self.calls = 0
+        self.same_value = True
+        self.first_value: Any = None
+        self.vanished: list[int] = []  # elements that a step did not change
+        eps = float(np.finfo(self.real_dtype).eps)
+        self.tolerance = min(_AUTO_WARN * eps ** (scheme.order / (scheme.order + 1)), 0.01)
+
+    def flat_points(self) -> np.ndarray:
+        return self.stack.reshape(self.k * self.n).real
+
+    def element_index(self, element: int) -> tuple[int, ...]:
+        row, col = divmod(element, self.n)
+        index = np.unravel_index(col, self.point_shape) if self.point_shape else ()
+        return ((row,) if self.batch else ()) + tuple(int(i) for i in index)
+
+    def where(self, element: int) -> str:
+        """The element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
+        index = self.element_index(element)
+        return f"x[{', '.join(map(str, index))}]" if index else "x"
+
+
+def estimate_gradient(
+    f: Callable, x: Any, h: Any, method: Any, batch: Any, vectorized: Any
+) -> tuple[Estimate, _Problem]:
+    """Validate the arguments, compute the gradient and its error estimate."""
     scheme = get_scheme(method)
     if not isinstance(batch, bool):
         raise TypeError(f"batch must be True or False; got {batch!r}")
     if not isinstance(vectorized, bool):
         raise TypeError(f"vectorized must be True or False; got {vectorized!r}")
-    in_place = _perturbable_in_place(x) and not scheme.is_complex and not vectorized
-    points = x if in_place else real_array(x, "x").astype(np.float64, copy=True)
-    if batch and points.ndim == 0:
-        raise ValueError("batch=True needs x with a first axis of points; got a 0-d x")
-    steps = resolve_step(h, points, scheme)
+    auto = isinstance(h, str) and h == "auto"
+    step = None if auto else given_step(h)
+    problem = _Problem(f, x, scheme, batch, vectorized)
+    evaluate = _stacked if vectorized else _loop
+    size = problem.k * problem.n
+    if size == 0:
+        empty = np.zeros(problem.points.shape)
+        return Estimate(empty, empty.reshape(-1), empty.reshape(-1), 0), problem
+    lock = lock_for(problem.points) if problem.in_place else contextlib.nullcontext()
+    with lock:
+        flat = problem.flat_points()
+        if auto:
+            eps = float(np.finfo(problem.real_dtype).eps)
+            estimate = auto_derivative(
+                lambda offsets, steps, elements: evaluate(problem, offsets, steps, elements),
+                flat,
+                scheme,
+                eps,
+                lambda elements: _values_at_x(problem, elements),
+            )
+        else:
+            values = evaluate(problem, scheme.offsets, np.full(size, step), np.arange(size))
+            with np.errstate(invalid="ignore", over="ignore"):
+                value = np.asarray(scheme.combine(values, step), dtype=np.float64)
+            estimate = Estimate(value, np.zeros(0), np.zeros(0), values.size)
+    shape = problem.stack.shape
+    value = estimate.value.reshape(shape if batch else shape[1:])
+    return Estimate(value, estimate.error, estimate.size, estimate.nfev), problem
 
-    # Both paths work on a stack of k points; without batch, k is 1 and the
-    # point is a view of x, so f still sees (and the loop restores) x itself.
-    stack = points if batch else points[np.newaxis]
-    k, n = stack.shape[0], math.prod(stack.shape[1:])
-    flat_steps = np.broadcast_to(steps, points.shape).reshape(k, n)
-    evaluate = _evaluate_stacked if vectorized else _evaluate_in_place
-    values = evaluate(f, stack, flat_steps, scheme)
-    _warn_if_not_finite(values, stack.shape if batch else stack.shape[1:])
-    grad = _combine(scheme, values, flat_steps).reshape(stack.shape)
-    return grad if batch else grad[0]
+
+def warn_about(
+    problem: _Problem, estimate: Estimate, h: Any, *, stacklevel: int = 3, vanished: bool = True
+) -> None:
+    """Issue the warnings of one gradient computation, naming the first element concerned."""
+    _warn_if_not_finite(problem, estimate.value, stacklevel + 1)
+    if vanished:
+        _warn_if_step_vanished(problem, h, stacklevel + 1)
+    _warn_if_f_ignored_x(problem, stacklevel + 1)
+    if isinstance(h, str):
+        _warn_if_inaccurate(problem, estimate, stacklevel + 1)
+
+
+def _loop(
+    problem: _Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
+) -> np.ndarray:
+    """Evaluate f with one element perturbed at a time, in place, restored in ``finally``.
+
+    Returns the values, shape ``(len(offsets), len(elements))``.
+    """
+    f, n, stack = problem.f, problem.n, problem.stack
+    scheme = problem.scheme
+    # Python numbers, [element][offset]: the cheapest to add in the loop.
+    deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
+    collected: list[Any] = []
+    row_of, targets = -1, None
+    for element, element_deltas in zip(elements.tolist(), deltas, strict=True):
+        row, col = divmod(element, n)
+        if row != row_of:
+            row_of = row
+            point = stack[row, ...]  # a view, 0-d for scalar points
+            argument = problem.argument if not problem.batch else point
+            # A flat view when there is one (fast indexing); multi-indices otherwise.
+            flat = point.reshape(-1) if point.flags.c_contiguous else None
+        target, index = (flat, col) if flat is not None else (point, _unravel(col, point.shape))
+        original = target[index]
+        try:
+            for delta in element_deltas:
+                target[index] = original + delta
+                if delta and target[index] == original:
+                    problem.vanished.append(element)
+                value = f(argument)
+                if type(value) not in _PLAIN_SCALARS:
+                    value = _scalar(value, problem)
+                collected.append(value)
+        finally:
+            target[index] = original
+    problem.calls += len(collected)
+    _track_values(problem, collected)
+    values = np.array(collected, dtype=scheme.value_dtype).reshape(len(elements), len(offsets))
+    return values.T
+
+
+def _unravel(col: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.unravel_index(col, shape)) if shape else ()
+
+
+def _stacked(
+    problem: _Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
+) -> np.ndarray:
+    """Evaluate a vectorized f on stacks of perturbed points, many per call.
+
+    The selected elements are taken in blocks; each block fills a buffer of
+    shape ``(block, len(offsets), n)``: the element's point, with the element
+    perturbed by each offset. f sees the buffer as a read-only stack of points.
+    Returns the values, shape ``(len(offsets), len(elements))``.
+    """
+    k, n = problem.k, problem.n
+    flat = problem.stack.reshape(k, n)
+    dtype = problem.scheme.value_dtype
+    count = len(offsets)
+    per_element = count * n * np.dtype(dtype).itemsize
+    block = int(max(1, min(len(elements), _STACK_BYTES // max(per_element, 1))))
+    if block > k:  # whole rounds of the k points: every block then holds the same rows
+        block -= block % k
+    buffer = np.empty((block, count, n), dtype=dtype)
+    values = np.empty((count, len(elements)), dtype=dtype)
+    offsets_array = np.asarray(offsets)
+    moving = offsets_array != 0
+    # Coordinate by coordinate, every point at each: whole blocks then hold the
+    # same points, and only the perturbed entries change between calls.
+    rows, cols = np.divmod(elements, n)
+    order = np.lexsort((rows, cols))
+    rows, cols, steps = rows[order], cols[order], steps[order]
+    filled_rows: np.ndarray | None = None
+    for start in range(0, len(elements), block):
+        stop = min(start + block, len(elements))
+        m = stop - start
+        part = buffer[:m]
+        block_rows, block_cols = rows[start:stop], cols[start:stop]
+        if filled_rows is None or not np.array_equal(filled_rows[:m], block_rows):
+            part[...] = flat[block_rows][:, np.newaxis, :]
+            filled_rows = block_rows
+        originals = flat[block_rows, block_cols]
+        picks = np.arange(m)
+        part[picks, :, block_cols] = (
+            originals[:, np.newaxis] + np.multiply.outer(steps[start:stop], offsets_array)
+        )
+        same = part[picks, :, block_cols] == originals[:, np.newaxis]
+        if np.any(same[:, moving]):
+            problem.vanished.extend(elements[order[start:stop][same[:, moving].any(axis=1)]])
+        stack = part.reshape(m * count, *problem.point_shape)
+        stack.flags.writeable = False
+        result = _call_stacked(problem, stack)
+        values[:, order[start:stop]] = result.reshape(m, count).T
+        part[picks, :, block_cols] = originals[:, np.newaxis]
+    return values
+
+
+def _call_stacked(problem: _Problem, stack: np.ndarray) -> np.ndarray:
+    try:
+        result = problem.f(stack)
+    except ValueError as error:
+        if "read-only" in str(error):
+            raise ValueError(
+                "with vectorized=True, f must not change the stack it is given (it is "
+                "read-only and reused): work on a copy, e.g. stack = stack - stack.mean(...)"
+            ) from error
+        raise
+    problem.calls += 1
+    result = _stack_values(result, stack.shape[0], problem.scheme)
+    _track_values(problem, result)
+    return result
+
+
+def _values_at_x(problem: _Problem, elements: np.ndarray) -> np.ndarray:
+    """|f| at the unperturbed point of each element (one call per point, or one stacked)."""
+    rows = np.unique(elements // problem.n)
+    if problem.vectorized:
+        stack = problem.stack[rows]
+        stack.flags.writeable = False
+        at_rows = np.abs(_call_stacked(problem, stack))
+    else:
+        at_rows = np.empty(len(rows))
+        for i, row in enumerate(rows.tolist()):
+            argument = problem.argument if not problem.batch else problem.stack[row, ...]
+            at_rows[i] = abs(_scalar(problem.f(argument), problem))
+    lookup = dict(zip(rows.tolist(), at_rows.tolist(), strict=True))
+    return np.array([lookup[row] for row in (elements // problem.n).tolist()])
 
 
 # Return types accepted without further checks (the common case, kept fast).
 _PLAIN_SCALARS = (float, np.float64)
 
 
-def _perturbable_in_place(x: Any) -> bool:
-    return isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.flags.writeable
-
-
-def _evaluate_in_place(
-    f: Callable[[np.ndarray], Any],
-    points: np.ndarray,
-    flat_steps: np.ndarray,
-    scheme: Scheme,
-) -> np.ndarray:
-    """Evaluate f with one element perturbed at a time, in place, restored in ``finally``.
-
-    Returns the values, shape ``(len(offsets), k, n)``.
-    """
-    k, n = flat_steps.shape
-    work = points.astype(scheme.value_dtype) if scheme.is_complex else points
-    # Python numbers, [point][element][offset]: the cheapest to add in the loop.
-    deltas = np.multiply.outer(flat_steps, np.asarray(scheme.offsets)).tolist()
-    collected: list[Any] = []
-    for row in range(k):
-        point = work[row, ...]  # a view, 0-d for scalar points
-        # A flat view when there is one (fast indexing); multi-indices otherwise.
-        if point.flags.c_contiguous:
-            target, indices = point.reshape(-1), range(n)
-        else:
-            target, indices = point, list(np.ndindex(point.shape))
-        for index, point_deltas in zip(indices, deltas[row], strict=True):
-            original = target[index]
-            try:
-                for delta in point_deltas:
-                    target[index] = original + delta
-                    value = f(point)
-                    if type(value) not in _PLAIN_SCALARS:
-                        value = _scalar(value, scheme)
-                    collected.append(value)
-            finally:
-                target[index] = original
-    values = np.array(collected, dtype=scheme.value_dtype).reshape(k, n, len(scheme.offsets))
-    return values.transpose(2, 0, 1)
-
-
-def _evaluate_stacked(
-    f: Callable[[np.ndarray], Any],
-    points: np.ndarray,
-    flat_steps: np.ndarray,
-    scheme: Scheme,
-) -> np.ndarray:
-    """Evaluate a vectorized f on stacks of perturbed points, many per call.
-
-    One buffer of shape ``(coords, len(offsets), k, n)`` holds, for a block of
-    ``coords`` coordinates, every point with that coordinate perturbed by
-    each offset. After each call only the perturbed entries are reset.
-    Returns the values, shape ``(len(offsets), k, n)``.
-    """
-    k, n = flat_steps.shape
-    point_shape = points.shape[1:]
-    flat = points.reshape(k, n)
-    offsets = scheme.offsets
-    dtype = scheme.value_dtype
-    bytes_per_coord = len(offsets) * k * n * np.dtype(dtype).itemsize
-    coords = int(max(1, min(n, _STACK_BYTES // max(bytes_per_coord, 1))))
-    buffer = np.empty((coords, len(offsets), k, n), dtype=dtype)
-    buffer[...] = flat
-    values = np.empty((len(offsets), k, n), dtype=dtype)
-    for start in range(0, n, coords):
-        stop = min(start + coords, n)
-        rows = np.arange(stop - start)
-        cols = np.arange(start, stop)
-        block = buffer[: stop - start]
-        for q, offset in enumerate(offsets):
-            block[rows, q, :, cols] = (flat[:, cols] + offset * flat_steps[:, cols]).T
-        stack = block.reshape(-1, *point_shape)
-        result = _stack_values(f(stack), stack.shape[0], scheme)
-        values[:, :, start:stop] = result.reshape(stop - start, len(offsets), k).transpose(1, 2, 0)
-        for q in range(len(offsets)):
-            block[rows, q, :, cols] = flat[:, cols].T
-    return values
-
-
-def _combine(scheme: Scheme, values: np.ndarray, steps: Any) -> np.ndarray:
-    # NaN or inf from f is reported once by _warn_if_not_finite, not by numpy.
-    with np.errstate(invalid="ignore", over="ignore"):
-        return np.asarray(scheme.combine(values, steps), dtype=np.float64)
-
-
-def _scalar(value: Any, scheme: Scheme) -> Any:
+def _scalar(value: Any, problem: _Problem) -> Any:
     """Return ``value`` if it is one real (or, for the complex step, complex) number."""
-    if np.ndim(value) != 0:
-        raise ValueError(
-            f"f must return a scalar; it returned an array of shape {np.shape(value)}: {value!r}"
-        )
-    kinds = "biufc" if scheme.is_complex else "biuf"
-    if np.asarray(value).dtype.kind not in kinds:
+    scheme = problem.scheme
+    if value is None or isinstance(value, str):
         raise TypeError(f"f must return a real scalar; it returned {value!r}")
+    if np.ndim(value) != 0:
+        shape = np.shape(value)
+        hint = ""
+        if not problem.batch and problem.stack.ndim >= 3 and shape == problem.stack.shape[1:2]:
+            hint = (
+                f"; x looks like a batch of {shape[0]} points: pass batch=True for the "
+                f"gradient at each point"
+            )
+        raise ValueError(
+            f"f must return a scalar; it returned an array of shape {shape}: "
+            f"{preview(value)}{hint}"
+        )
+    kind = np.asarray(value).dtype.kind
+    if kind not in ("biufc" if scheme.is_complex else "biuf"):
+        raise TypeError(f"f must return a real scalar; it returned {preview(value)}")
+    if scheme.is_complex and kind != "c":
+        raise TypeError(
+            "with method='complex', f must keep the imaginary part of its argument; it "
+            f"returned a real {preview(value)} (abs, np.real, float() and comparisons drop it)"
+        )
     return value
 
 
@@ -278,17 +446,90 @@ def _stack_values(value: Any, m: int, scheme: Scheme) -> np.ndarray:
     kinds = "biufc" if scheme.is_complex else "biuf"
     if array.dtype.kind not in kinds:
         raise TypeError(f"f must return real scalars; it returned dtype {array.dtype}")
+    if scheme.is_complex and array.dtype.kind != "c":
+        raise TypeError(
+            "with method='complex', f must keep the imaginary part of its argument; "
+            f"it returned dtype {array.dtype}"
+        )
     return array
 
 
-def _warn_if_not_finite(values: np.ndarray, shape: tuple[int, ...]) -> None:
-    bad = ~np.isfinite(values).all(axis=0)
+def _track_values(problem: _Problem, values: Any) -> None:
+    """Remember whether f has returned one and the same value for every perturbation."""
+    if problem.in_place or not problem.same_value or len(values) == 0:
+        return
+    if problem.first_value is None:
+        problem.first_value = values[0]
+    first = problem.first_value
+    problem.same_value = all(v == first for v in values) if isinstance(values, list) else bool(
+        np.all(values == first)
+    )
+
+
+def _warn_if_step_vanished(problem: _Problem, h: Any, stacklevel: int) -> None:
+    if not problem.vanished:
+        return
+    element = int(problem.vanished[0])
+    row, col = divmod(element, problem.n)
+    value = problem.stack.reshape(problem.k, problem.n)[row, col]
+    warnings.warn(
+        f"h={h} does not change {problem.where(element)} = {value.real!r} in "
+        f"{problem.real_dtype} (x + h == x), so its partial derivative is computed as 0 "
+        f"({len(set(problem.vanished))} element(s) like this); use h=\"auto\", which sizes "
+        f"the step for x's magnitude and precision, or a float64 x",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _warn_if_not_finite(problem: _Problem, value: np.ndarray, stacklevel: int) -> None:
+    bad = ~np.isfinite(value)
     if bad.any():
-        index = np.unravel_index(int(np.argmax(bad)), shape)
-        where = ", ".join(str(int(i)) for i in index)
         warnings.warn(
-            f"f returned NaN or infinity when x[{where}] was perturbed; "
+            f"f returned NaN or infinity when {problem.where(int(np.argmax(bad)))} was perturbed; "
             f"{int(bad.sum())} partial derivative(s) are not finite",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+
+def _warn_if_f_ignored_x(problem: _Problem, stacklevel: int) -> None:
+    if problem.in_place or not problem.same_value or problem.calls == 0:
+        return
+    # Every perturbation gave one value: does f give it at x itself too?
+    if problem.vectorized:
+        stack = problem.stack[:1]
+        stack.flags.writeable = False
+        at_x = problem.f(stack)[0]
+    else:
+        at_x = problem.f(problem.argument if not problem.batch else problem.stack[0, ...])
+    if at_x != problem.first_value:
+        return
+    warnings.warn(
+        "f returned the same value for every perturbation of x, so the gradient is 0; "
+        "f seems to ignore its argument. numgrad perturbs a copy of x here (x is not a "
+        "writeable float array, or method='complex' or vectorized=True), so the book's "
+        "`lambda w: net.loss(x, t)` idiom needs net's weights as a writeable float array, "
+        "or an f that uses its argument",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _warn_if_inaccurate(problem: _Problem, estimate: Estimate, stacklevel: int) -> None:
+    flat = np.abs(problem.flat_points())
+    value = estimate.value.reshape(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.maximum(np.abs(value), estimate.size / np.maximum(flat, 1))
+        poor = estimate.error > problem.tolerance * scale
+    poor &= np.isfinite(value)
+    if poor.any():
+        worst = int(np.argmax(np.where(poor, estimate.error / scale, -1)))
+        warnings.warn(
+            f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
+            f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
+            f"({int(poor.sum())} element(s) like this); f may not be smooth there",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
+
