@@ -4,12 +4,14 @@ from numgrad.check import GradientCheck, check_gradient
 from numgrad.descent import gradient_descent
 from numgrad.diff import TangentLine, numerical_diff, tangent_line
 from numgrad.gradient import numerical_gradient
+from numgrad.network import TwoLayerNet
 from numgrad.nn import SimpleNet, cross_entropy_error, softmax
 
 __all__ = [
     "GradientCheck",
     "SimpleNet",
     "TangentLine",
+    "TwoLayerNet",
     "check_gradient",
     "cross_entropy_error",
     "gradient_descent",

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from numgrad._validation import preview
+
 __all__ = ["SimpleNet", "cross_entropy_error", "softmax"]
 
 
@@ -46,7 +48,9 @@ def softmax(a: Any) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0 or a.size == 0:
         raise ValueError(f"a must be a non-empty vector or batch of vectors; got shape {a.shape}")
-    exp = np.exp(a - np.max(a, axis=-1, keepdims=True))
+    # a - max can overflow to -inf (1e308 - -1e308): its exp is then 0, as it should be.
+    with np.errstate(over="ignore"):
+        exp = np.exp(a - np.max(a, axis=-1, keepdims=True))
     return exp / np.sum(exp, axis=-1, keepdims=True)
 
 
@@ -59,8 +63,10 @@ def cross_entropy_error(y: Any, t: Any) -> float:
         Probabilities: one vector of ``C`` classes, or a batch of shape
         ``(N, C)``.
     t : array_like
-        The right answers: one-hot, of ``y``'s shape, or class labels (one
-        integer, or ``N`` integers).
+        The right answers, in one of three forms: class labels (one integer,
+        or ``N`` integers); one-hot rows of ``y``'s shape; or any other
+        non-negative rows of ``y``'s shape, such as soft labels (a
+        probability for each class).
 
     Returns
     -------
@@ -70,11 +76,18 @@ def cross_entropy_error(y: Any, t: Any) -> float:
     Raises
     ------
     ValueError
-        If ``t`` does not match ``y``'s shape, or a label is out of range.
+        If ``t`` fits none of the three forms for ``y``'s shape, a label is
+        out of range, or a soft target is negative or not finite.
 
     Notes
     -----
-    .. math:: E = -\frac{1}{N} \sum_n \log(y_{n, t_n} + 10^{-7})
+    .. math:: E = -\frac{1}{N} \sum_n \sum_k t_{nk} \log(y_{nk} + 10^{-7})
+
+    For labels and one-hot rows only the term of the right class is not 0,
+    and numgrad computes just that term, as the textbook does (so its results
+    are the textbook's to the last bit): :math:`E = -\frac{1}{N} \sum_n
+    \log(y_{n, t_n} + 10^{-7})`. Soft labels use the full sum; a row of zeros
+    adds nothing to the loss.
 
     The :math:`10^{-7}` keeps the loss finite when a probability is 0
     (:math:`\log 0 = -\infty`), as in the textbook; it changes the loss by
@@ -91,25 +104,51 @@ def cross_entropy_error(y: Any, t: Any) -> float:
     0.510825
     >>> round(cross_entropy_error(y, 3), 4)
     16.1181
+
+    Soft labels:
+
+    >>> round(cross_entropy_error([[0.2, 0.8], [0.5, 0.5]], [[0.3, 0.7], [0.5, 0.5]]), 6)
+    0.666089
     """
+    y_given, t_given = np.shape(y), np.shape(t)
     y = np.asarray(y, dtype=np.float64)
     t = np.asarray(t)
     if y.ndim not in (1, 2) or y.size == 0:
-        raise ValueError(f"y must be a vector or a 2-D batch of probabilities; got shape {y.shape}")
+        raise ValueError(f"y must be a vector or a 2-D batch of probabilities; got shape {y_given}")
     if y.ndim == 1:
         y = y[np.newaxis]
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+        if t.shape == y.shape[1:]:
+            t = t[np.newaxis]
+        elif t.shape != y.shape:  # a label, or anything else (reported below)
+            t = t.reshape(-1)
+    batch_size, classes = y.shape
     if t.shape == y.shape:
+        if t.dtype.kind not in "biuf":
+            raise ValueError(f"t must hold numbers; got dtype {t.dtype}")
+        if not _is_one_hot(t):
+            return _soft_cross_entropy(y, t)
         t = t.argmax(axis=1)
-    if t.shape != (y.shape[0],) or t.dtype.kind not in "iu":
+    if t.shape != (batch_size,) or t.dtype.kind not in "iu":
         raise ValueError(
-            f"t must be one-hot of y's shape {y.shape} or {y.shape[0]} integer "
-            f"label(s); got shape {t.shape} and dtype {t.dtype}"
+            f"t must be {batch_size} integer label(s), or one-hot or soft-label rows of y's "
+            f"shape {y_given}; got shape {t_given} and dtype {t.dtype}"
         )
-    if np.any((t < 0) | (t >= y.shape[1])):
-        raise ValueError(f"t holds a label outside 0..{y.shape[1] - 1}: {t}")
-    batch_size = y.shape[0]
+    if np.any((t < 0) | (t >= classes)):
+        raise ValueError(f"t holds a label outside 0..{classes - 1}: {preview(t)}")
     return float(-np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size)
+
+
+def _is_one_hot(t: np.ndarray) -> bool:
+    return bool(np.all((t == 0) | (t == 1)) and np.all(np.count_nonzero(t, axis=1) == 1))
+
+
+def _soft_cross_entropy(y: np.ndarray, t: np.ndarray) -> float:
+    t = t.astype(np.float64)
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ValueError(
+            f"t must be labels, one-hot rows or non-negative soft labels; got {preview(t)}"
+        )
+    return float(-np.sum(t * np.log(y + 1e-7)) / y.shape[0]) + 0.0  # no -0.0
 
 
 class SimpleNet:
