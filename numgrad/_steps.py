@@ -1,28 +1,42 @@
 """Steps: checking a step the caller gave, and choosing one from ``f`` itself.
 
-The ``h="auto"`` rule, per element of ``x`` (a real scheme of order ``p``, in a
-precision with machine epsilon ``eps``)::
+The ``h="auto"`` rule, per element of ``x``, for a real scheme of order ``p``
+in a precision with machine epsilon ``eps``. The error of a difference with
+step ``h`` is truncation plus rounding::
 
-    pilot    h0 = eps**(1/(p+1)) * max(|x|, 1)
-             D1 = D(h0), D2 = D(h0/2)
-             T  = |D1 - D2| / (2**p - 1)       truncation error of D2
-             R  = K eps F W / (h0/2)           rounding error of D2, F = max |f|
-    accept D2 when T <= 2 R or T <= rho |D2|: truncation is not what limits it.
-    refine   otherwise: truncation falls like h**p and rounding grows like 1/h,
-             so the step that balances them, with F0 = |f(x)|, is
-             h* = (h0/2) (R0 / (p T))**(1/(p+1)),   R0 = K eps F0 W / (h0/2);
-             evaluate the pair there and keep it if it agrees with the pilot
-             within both error estimates and its estimate is smaller.
-             At most two refinements.
+    E(h) = T(h) + R(h),   T(h) ~ tau h**p,   R(h) = K (eps F(h) + u) / h,
+
+with ``F(h)`` the largest ``|f|`` among the values combined and ``u`` the
+smallest subnormal float (the rounding unit of values that underflow). Steps::
+
+    pilot    h0 = eps**(1/(p+1)) * max(|x|, 1); D1 = D(h0), D2 = D(h0/2)
+             T = |D1 - D2| / (2**p - 1)      (the truncation error of D2)
+             R = K eps F / (h0/2)            (its rounding error)
+    done     when E = T + R <= rho |D2|; or when rounding limits it (T <= 2 R)
+             and cannot be lowered, because F is no more than 2 |f(x)|
+    refine   otherwise, with F0 = |f(x)|:
+             - rounding limits it but F >> F0, so the step is larger than the
+               scale on which f varies: try the step relative to |x| alone,
+               eps**(1/(p+1)) |x| (x**3 at tiny x);
+             - truncation limits it: the step that balances the two terms,
+               h* = (h0/2) (K eps F0 / (h0/2) / (p T))**(1/(p+1)),
+               since T falls like h**p and rounding grows like 1/h
+               (sin at x = 1000, log1p near -1);
+             keep the new pair if it agrees with the old one within both
+             error estimates and its own estimate is smaller. At most three
+             refinements.
 
 The pilot is SciPy's step: right when ``f`` varies on the scale of
-``max(|x|, 1)``. The refinement catches the other scales: ``x**3`` at tiny
-``x`` (scale ``|x|``), ``sin`` at ``x = 1000`` (scale 1), ``log1p`` near -1
-(scale ``1 + x``). Using ``|f(x)|`` in the balance is what makes one jump
+``max(|x|, 1)``, and never shrinking with ``|x|`` below 1. The refinements
+catch the other scales, and using ``|f(x)|`` in the balance makes one jump
 enough: at ``x = 1e-100`` it gives ``h ~ 1e-106`` directly.
 
 The complex step subtracts nothing, so rounding does not limit it: it uses
-``h = 1e-20 * max(|x|, 2**-500)``, and its error estimate is a few ulps.
+``h = 1e-20 * max(|x|, 2**-500)``, with an error of a few ulps, unless
+``Im f(x + ih)`` falls below the smallest normal float (``exp`` at -700,
+``x**3`` at tiny ``x``): it then grows the step until the imaginary part is
+normal, at most to ``1e-7 * max(|x|, 2**-500)``, and estimates the
+truncation from a second step ``h/2``.
 """
 
 from __future__ import annotations
@@ -36,28 +50,58 @@ import numpy as np
 from numgrad._schemes import Scheme
 from numgrad._validation import check_positive_number
 
-__all__ = ["Estimate", "auto_derivative", "check_steps_change_x", "given_step"]
+__all__ = ["Estimate", "auto_derivative", "given_step", "inaccurate"]
 
 # Rounding of one evaluation of f, in units of eps |f|: a few roundings inside f.
 _NOISE = 4.0
-# Relative truncation error below which the pilot step is good enough.
+# The relative error below which a step is good enough (and for float32, 10
+# times the method's best accuracy there).
 _GOOD_ENOUGH = 1e-10
-_REFINEMENTS = 2
-# The complex step, relative to |x|, and the smallest |x| it is relative to.
+_REFINEMENTS = 3
+# The complex step, relative to |x|, the smallest |x| it is relative to, and the
+# largest step it may grow to when Im f underflows.
 _COMPLEX_STEP = 1e-20
 _COMPLEX_FLOOR = 2.0**-500
+_COMPLEX_LARGEST = 1e-7
+_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+_SMALLEST_SUBNORMAL = 2.0**-1074
 # No real step below this: f(x +- h) - f(x) would be lost in subnormals.
 _SMALLEST_STEP = 2.0**-500
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """Derivatives of the flattened elements, with an estimate of their error."""
+    """Derivatives of the flattened elements, with an estimate of their error.
+
+    ``size`` is the scale of ``f`` each derivative is judged against: ``|f(x)|``
+    where it was evaluated and is not 0, else the largest ``|f|`` among the
+    values the derivative came from.
+    """
 
     value: np.ndarray
     error: np.ndarray
-    size: np.ndarray  # max |f| among the values each derivative came from
+    size: np.ndarray
     nfev: int
+
+
+# h="auto" warns when an element's estimated error exceeds this many times the
+# best accuracy of the method, eps**(order / (order + 1)), relative to the larger
+# of |derivative| and |f| / max(|x|, 1); and never below 1 %.
+_AUTO_WARN = 10_000
+
+
+def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) -> np.ndarray:
+    """Return the estimated error of each element over the error allowed (above 1: missed).
+
+    The allowed error is relative to ``max(|derivative|, |f| / max(|x|, 1))``.
+    """
+    allowed = min(_AUTO_WARN * eps ** (scheme.order / (scheme.order + 1)), 0.01)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        value = np.reshape(estimate.value, -1)
+        scale = np.maximum(np.abs(value), estimate.size / np.maximum(np.abs(x), 1))
+        ratio = np.where(estimate.error > 0, estimate.error / (allowed * scale), 0.0)
+    # f(x) = 0 and a derivative of exactly 0: nothing to judge it against.
+    return np.where(np.isfinite(value) & (scale > 0), ratio, 0.0)
 
 
 # evaluate(offsets, steps, elements) -> values, shape (len(offsets), len(elements)):
@@ -68,26 +112,9 @@ Evaluate = Callable[[tuple[complex, ...], np.ndarray, np.ndarray], np.ndarray]
 def given_step(h: Any) -> float:
     """Validate a step the caller gave (anything but ``"auto"``) and return it as a float."""
     if isinstance(h, str):
-        raise ValueError(f'h must be a positive finite number or "auto"; got {h!r}')
+        raise TypeError(f'h must be a positive finite number or "auto"; got {h!r}')
     check_positive_number(h, "h", alternative=' or "auto"')
     return float(h)
-
-
-def check_steps_change_x(x: np.ndarray, perturbed: np.ndarray, h: float, index: Any) -> None:
-    """Raise if a perturbed value equals the original: the step vanished in x's precision."""
-    same = perturbed == x
-    if np.any(same):
-        where = _index_text(index(int(np.argmax(same.reshape(-1)))))
-        value = x.reshape(-1)[int(np.argmax(same.reshape(-1)))]
-        raise ValueError(
-            f"h={h:g} does not change x[{where}] = {value!r} in {x.dtype} (x + h == x), "
-            f'so its derivative would be a silent 0; use h="auto", which sizes the step '
-            f"for x's precision and magnitude, or pass x as a float64 array"
-        )
-
-
-def _index_text(index: tuple[int, ...]) -> str:
-    return ", ".join(str(int(i)) for i in index)
 
 
 def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -103,7 +130,7 @@ def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def _pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[int]]:
-    """The offsets of the scheme at h and at h/2, merged, with the index of each."""
+    """Return the offsets of the scheme at h and at h/2, merged, with the index of each."""
     merged: list[float] = []
     for offset in (*scheme.offsets, *(o / 2 for o in scheme.offsets)):
         if offset not in merged:
@@ -113,60 +140,96 @@ def _pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[in
     return tuple(merged), wide, narrow
 
 
+@dataclass
+class _Pair:
+    """The scheme at a step and at half of it, for some elements."""
+
+    value: np.ndarray  # the derivative at the half step
+    error: np.ndarray  # truncation + rounding
+    truncation: np.ndarray
+    rounding: np.ndarray
+    size: np.ndarray  # max |f| of the values
+
+
 def auto_derivative(
-    evaluate: Evaluate,
-    x: np.ndarray,
-    scheme: Scheme,
-    eps: float,
-    f_at_x: Callable[[np.ndarray], np.ndarray],
+    evaluate: Evaluate, x: np.ndarray, scheme: Scheme, eps: float, at_x: np.ndarray
 ) -> Estimate:
     """Differentiate each element of the flat array ``x`` with the ``h="auto"`` rule.
 
-    ``f_at_x(elements)`` returns ``|f(x)|`` for those elements (the value
-    before perturbation); it is only called for elements that need refining.
+    ``eps`` is the machine epsilon of f's values, ``at_x`` holds ``|f(x)|``
+    for each element (the value before perturbation).
     """
     if scheme.is_complex:
-        return _complex_step(evaluate, x, scheme, eps)
+        return _complex_step(evaluate, x, scheme, eps, at_x)
     offsets, wide, narrow = _pair_offsets(scheme)
+    p = scheme.order
+    good = max(_GOOD_ENOUGH, 10 * eps ** (p / (p + 1)))
 
-    def pair(h: np.ndarray, elements: np.ndarray) -> tuple[np.ndarray, ...]:
+    def pair(h: np.ndarray, elements: np.ndarray) -> _Pair:
         values = evaluate(offsets, h, elements)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             coarse = scheme.combine(values[wide], h)
             fine = scheme.combine(values[narrow], h / 2)
-            truncation = np.abs(coarse - fine) / (2**scheme.order - 1)
+            truncation = np.abs(coarse - fine) / (2**p - 1)
             size = np.max(np.abs(values), axis=0)
-            rounding = _NOISE * eps * scheme.noise * size / (h / 2)
+            rounding = _NOISE * scheme.noise * (eps * size + _SMALLEST_SUBNORMAL) / (h / 2)
             error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
-        done = truncation <= np.maximum(2 * rounding, _GOOD_ENOUGH * np.abs(fine))
-        return fine, error, truncation, size, done
+        return _Pair(fine, error, truncation, rounding, size)
 
     everything = np.arange(x.size)
-    h = exact_steps(x, eps ** (1 / (scheme.order + 1)) * np.maximum(np.abs(x), 1.0))
-    value, error, truncation, size, done = pair(h, everything)
+    h = exact_steps(x, eps ** (1 / (p + 1)) * np.maximum(np.abs(x), 1.0))
+    best = pair(h, everything)
+    pilot_size = best.size.copy()
     nfev = len(offsets) * x.size
-    elements = everything[~done]
-    for _ in range(_REFINEMENTS):
-        if elements.size == 0:
-            break
-        at_x = f_at_x(elements)
-        nfev += elements.size
-        at_x = np.where(at_x > 0, at_x, size[elements])
-        step = _balanced_step(
-            x[elements], h[elements], truncation[elements], at_x, scheme.order, eps * scheme.noise
+    elements = everything
+    for _ in range(_REFINEMENTS + 1):
+        f0 = at_x[elements]
+        rounding_limited = best.truncation[elements] <= 2 * best.rounding[elements]
+        done = best.error[elements] <= good * np.abs(best.value[elements])
+        done |= rounding_limited & (
+            (best.size[elements] <= 2 * f0) | ((f0 == 0) & (x[elements] == 0))
         )
+        elements = elements[~done]
+        if elements.size == 0 or _ == _REFINEMENTS:
+            break
+        step = _balanced_step(
+            x[elements],
+            h[elements],
+            best.truncation[elements],
+            np.where(at_x[elements] > 0, at_x[elements], best.size[elements]),
+            p,
+            eps * scheme.noise,
+        )
+        # Rounding-limited with f near x much larger than f(x): the scale of |x|.
+        small = rounding_limited[~done] & (np.abs(x[elements]) < 1) & (x[elements] != 0)
+        relative = eps ** (1 / (p + 1)) * np.abs(x[elements]) / 2
+        step = np.where(small, relative, step)
         # Evaluate the pair at 2 h* so that its finer value sits at h*.
         wide_step = exact_steps(x[elements], 2 * step)
         new = pair(wide_step, elements)
         nfev += len(offsets) * elements.size
+        old_value, old_error = best.value[elements], best.error[elements]
         with np.errstate(invalid="ignore"):
-            agrees = np.abs(new[0] - value[elements]) <= 2 * (error[elements] + new[1])
-        better = (agrees | ~np.isfinite(value[elements])) & (new[1] < error[elements])
+            agrees = np.abs(new.value - old_value) <= 2 * (old_error + new.error)
+        better = (agrees | ~np.isfinite(old_value)) & (new.error < old_error)
         kept = elements[better]
-        value[kept], error[kept], truncation[kept], size[kept] = (a[better] for a in new[:4])
+        for name in ("value", "error", "truncation", "rounding", "size"):
+            getattr(best, name)[kept] = getattr(new, name)[better]
         h[kept] = wide_step[better]
-        elements = kept[~new[4][better]]
-    return Estimate(value, error, size, nfev)
+        elements = kept
+    # Judge the result against |f(x)| or f's values at the pilot's distance,
+    # eps**(1/(p+1)) max(|x|, 1), whichever is larger: a loss near 0 at its
+    # minimum is not a reason to demand more digits of its gradient.
+    return _judged(Estimate(best.value, best.error, np.maximum(at_x, pilot_size), nfev), at_x)
+
+
+def _judged(estimate: Estimate, at_x: np.ndarray) -> Estimate:
+    """Where f(x) is subnormal its digits are gone: the error may be as large as the value."""
+    lost = (at_x > 0) & (at_x < _SMALLEST_NORMAL)
+    if not lost.any():
+        return estimate
+    error = np.where(lost, np.maximum(estimate.error, np.abs(estimate.value)), estimate.error)
+    return Estimate(estimate.value, error, np.where(lost, at_x, estimate.size), estimate.nfev)
 
 
 def _balanced_step(
@@ -177,7 +240,7 @@ def _balanced_step(
     order: int,
     noise: float,
 ) -> np.ndarray:
-    """The step that balances truncation (~h**order) and rounding (~1/h), at most h/4.
+    """Return the step that balances truncation (~h**order) and rounding (~1/h), at most h/4.
 
     ``truncation`` is the error of the derivative at ``h/2``, ``size`` is
     ``|f(x)|`` and ``noise`` is eps times the scheme's weight. Written with
@@ -190,11 +253,31 @@ def _balanced_step(
         step = fine * ratio ** (1 / (order + 1))
     step = np.where(np.isfinite(step) & (truncation > 0), step, h / 1000)
     floor = np.maximum(np.sqrt(np.finfo(np.float64).eps) * np.abs(x), _SMALLEST_STEP)
-    return np.clip(step, floor, h / 4)
+    return np.minimum(np.maximum(step, floor), h / 4)
 
 
-def _complex_step(evaluate: Evaluate, x: np.ndarray, scheme: Scheme, eps: float) -> Estimate:
-    h = _COMPLEX_STEP * np.maximum(np.abs(x), _COMPLEX_FLOOR)
-    values = evaluate(scheme.offsets, h, np.arange(x.size))
-    value = np.asarray(scheme.combine(values, h), dtype=np.float64)
-    return Estimate(value, 4 * eps * np.abs(value), np.max(np.abs(values), axis=0), x.size)
+def _complex_step(
+    evaluate: Evaluate, x: np.ndarray, scheme: Scheme, eps: float, at_x: np.ndarray
+) -> Estimate:
+    everything = np.arange(x.size)
+    scale = np.maximum(np.abs(x), _COMPLEX_FLOOR)
+    h = _COMPLEX_STEP * scale
+    imag = np.imag(evaluate(scheme.offsets, h, everything)[0])
+    value = imag / h
+    error = (4 * eps * np.abs(imag) + _SMALLEST_SUBNORMAL) / h
+    nfev = x.size
+    # Where Im f is subnormal, grow the step until it is normal, within bounds.
+    under = everything[np.abs(imag) < _SMALLEST_NORMAL]
+    if under.size:
+        grow = 2 * _SMALLEST_NORMAL / np.maximum(np.abs(imag[under]), _SMALLEST_SUBNORMAL)
+        step = np.minimum(h[under] * grow, _COMPLEX_LARGEST * scale[under])
+        both = evaluate((1j, 0.5j), step, under)
+        nfev += 2 * under.size
+        wide, fine = np.imag(both[0]) / step, np.imag(both[1]) / (step / 2)
+        new_error = np.abs(wide - fine) / 3 + (
+            4 * eps * np.abs(np.imag(both[1])) + _SMALLEST_SUBNORMAL
+        ) / (step / 2)
+        better = new_error < error[under]
+        value[under[better]] = fine[better]
+        error[under[better]] = new_error[better]
+    return _judged(Estimate(value, error, at_x, nfev), at_x)

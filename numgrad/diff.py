@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -9,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from numgrad._schemes import get_scheme
-from numgrad._steps import auto_derivative, given_step
+from numgrad._steps import auto_derivative, given_step, inaccurate
 from numgrad._validation import preview, real_array
 
 __all__ = ["TangentLine", "numerical_diff", "tangent_line"]
@@ -123,7 +124,9 @@ def numerical_diff(
     else:
         step = given_step(h)
         _check_step_changes(point, step)
-        values = [_elementwise(f, point + offset * step, point, scheme) for offset in scheme.offsets]
+        values = [
+            _elementwise(f, point + offset * step, point, scheme) for offset in scheme.offsets
+        ]
         derivative = scheme.combine(values, step)
     if number or np.ndim(derivative) == 0:
         return float(derivative)
@@ -156,7 +159,9 @@ def _elementwise(f: Callable[[Any], Any], argument: Any, point: Any, scheme: Any
     if type(value) is float and not isinstance(point, np.ndarray):
         return value
     if value is None or isinstance(value, str) or np.asarray(value).dtype.kind not in "biufc":
-        raise TypeError(f"f must return a real number for each element of x; it returned {preview(value)}")
+        raise TypeError(
+            f"f must return a real number for each element of x; it returned {preview(value)}"
+        )
     if np.shape(value) != np.shape(point):
         hint = ""
         if np.ndim(value) == 0 and np.ndim(point) == 1:
@@ -189,11 +194,28 @@ def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
             values[q] = np.reshape(_elementwise(f, argument, point, scheme), -1)
         return values[:, elements]
 
-    def at_x(elements: np.ndarray) -> np.ndarray:
-        return np.abs(np.reshape(_elementwise(f, point, point, _REAL), -1))[elements]
-
-    eps = float(np.finfo(np.float64).eps)
+    at_x = np.asarray(_elementwise(f, point, point, _REAL))
+    # f's values are rounded in f's own precision: float32 if f computes in it.
+    eps = float(np.finfo(at_x.dtype if at_x.dtype.kind in "fc" else np.float64).eps)
+    at_x = np.abs(at_x.reshape(-1)).astype(np.float64)
     estimate = auto_derivative(evaluate, flat, scheme, eps, at_x)
+    ratio = inaccurate(estimate, flat, scheme, eps)
+    if np.any(ratio > 1):
+        worst = int(np.argmax(ratio))
+        index = np.unravel_index(worst, point.shape)
+        where = (
+            f"x[{', '.join(map(str, index))}] = {flat[worst]!r}"
+            if index
+            else f"x = {flat[worst]!r}"
+        )
+        warnings.warn(
+            f'h="auto" could not reach its accuracy at {where}: estimated error '
+            f"{estimate.error[worst]:.2g} for a derivative of {estimate.value[worst]:.6g} "
+            f"({int(np.sum(ratio > 1))} element(s) like this); f may not be smooth there, "
+            f"or its values may be too small for float64",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     return estimate.value.reshape(point.shape)
 
 
@@ -218,6 +240,7 @@ class TangentLine:
     intercept: float
 
     def __call__(self, t: Any) -> Any:
+        """Return ``slope * t + intercept``."""
         return self.slope * t + self.intercept
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 from numgrad._locks import lock_for
 from numgrad._schemes import Scheme, get_scheme
-from numgrad._steps import Estimate, auto_derivative, given_step
+from numgrad._steps import Estimate, auto_derivative, given_step, inaccurate
 from numgrad._validation import preview, real_array
 from numgrad.diff import Method
 
@@ -27,11 +27,6 @@ __all__ = ["numerical_gradient"]
 #          buffer sometimes costs 2 ms of page faults, more than the whole loop.
 # Peak memory is this plus what f allocates.
 _STACK_BYTES = 4 * 2**20
-
-# h="auto" warns when an element's estimated error exceeds this many times the
-# best accuracy of the method, eps**(order / (order + 1)), relative to the larger
-# of |derivative| and |f| / max(|x|, 1); and never below 1 %.
-_AUTO_WARN = 1000
 
 
 def numerical_gradient(
@@ -208,8 +203,7 @@ class _Problem:
         self.same_value = True
         self.first_value: Any = None
         self.vanished: list[int] = []  # elements that a step did not change
-        eps = float(np.finfo(self.real_dtype).eps)
-        self.tolerance = min(_AUTO_WARN * eps ** (scheme.order / (scheme.order + 1)), 0.01)
+        self.eps = _EPS  # of f's values, set by h="auto"
 
     def flat_points(self) -> np.ndarray:
         return self.stack.reshape(self.k * self.n).real
@@ -220,7 +214,7 @@ class _Problem:
         return ((row,) if self.batch else ()) + tuple(int(i) for i in index)
 
     def where(self, element: int) -> str:
-        """The element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
+        """Return the element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
         index = self.element_index(element)
         return f"x[{', '.join(map(str, index))}]" if index else "x"
 
@@ -246,13 +240,13 @@ def estimate_gradient(
     with lock:
         flat = problem.flat_points()
         if auto:
-            eps = float(np.finfo(problem.real_dtype).eps)
+            at_x = _values_at_x(problem)
             estimate = auto_derivative(
                 lambda offsets, steps, elements: evaluate(problem, offsets, steps, elements),
                 flat,
                 scheme,
-                eps,
-                lambda elements: _values_at_x(problem, elements),
+                problem.eps,
+                at_x,
             )
         else:
             values = evaluate(problem, scheme.offsets, np.full(size, step), np.arange(size))
@@ -271,14 +265,12 @@ def warn_about(
     _warn_if_not_finite(problem, estimate.value, stacklevel + 1)
     if vanished:
         _warn_if_step_vanished(problem, h, stacklevel + 1)
-    _warn_if_f_ignored_x(problem, stacklevel + 1)
-    if isinstance(h, str):
-        _warn_if_inaccurate(problem, estimate, stacklevel + 1)
+    # Values that underflow also look the same at every perturbation: one warning.
+    if not (isinstance(h, str) and _warn_if_inaccurate(problem, estimate, stacklevel + 1)):
+        _warn_if_f_ignored_x(problem, stacklevel + 1)
 
 
-def _loop(
-    problem: _Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
-) -> np.ndarray:
+def _loop(problem: _Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
     """Evaluate f with one element perturbed at a time, in place, restored in ``finally``.
 
     Returns the values, shape ``(len(offsets), len(elements))``.
@@ -288,7 +280,7 @@ def _loop(
     # Python numbers, [element][offset]: the cheapest to add in the loop.
     deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
     collected: list[Any] = []
-    row_of, targets = -1, None
+    row_of = -1
     for element, element_deltas in zip(elements.tolist(), deltas, strict=True):
         row, col = divmod(element, n)
         if row != row_of:
@@ -358,8 +350,8 @@ def _stacked(
             filled_rows = block_rows
         originals = flat[block_rows, block_cols]
         picks = np.arange(m)
-        part[picks, :, block_cols] = (
-            originals[:, np.newaxis] + np.multiply.outer(steps[start:stop], offsets_array)
+        part[picks, :, block_cols] = originals[:, np.newaxis] + np.multiply.outer(
+            steps[start:stop], offsets_array
         )
         same = part[picks, :, block_cols] == originals[:, np.newaxis]
         if np.any(same[:, moving]):
@@ -388,20 +380,26 @@ def _call_stacked(problem: _Problem, stack: np.ndarray) -> np.ndarray:
     return result
 
 
-def _values_at_x(problem: _Problem, elements: np.ndarray) -> np.ndarray:
-    """|f| at the unperturbed point of each element (one call per point, or one stacked)."""
-    rows = np.unique(elements // problem.n)
+def _values_at_x(problem: _Problem) -> np.ndarray:
+    """|f| at the unperturbed point of each element (one call per point, or one stacked).
+
+    Also sets ``problem.eps`` to the machine epsilon of the values f returns:
+    what rounds them is f's own precision, whatever x's is.
+    """
     if problem.vectorized:
-        stack = problem.stack[rows]
+        stack = problem.stack[:]
         stack.flags.writeable = False
-        at_rows = np.abs(_call_stacked(problem, stack))
+        values = _call_stacked(problem, stack)
+        types = [values.dtype]
     else:
-        at_rows = np.empty(len(rows))
-        for i, row in enumerate(rows.tolist()):
-            argument = problem.argument if not problem.batch else problem.stack[row, ...]
-            at_rows[i] = abs(_scalar(problem.f(argument), problem))
-    lookup = dict(zip(rows.tolist(), at_rows.tolist(), strict=True))
-    return np.array([lookup[row] for row in (elements // problem.n).tolist()])
+        arguments = [problem.argument] if not problem.batch else list(problem.stack)
+        values = [_scalar(problem.f(argument), problem) for argument in arguments]
+        types = [np.asarray(value).dtype for value in values]
+    problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
+    return np.repeat(np.abs(np.asarray(values, dtype=problem.scheme.value_dtype)), problem.n)
+
+
+_EPS = float(np.finfo(np.float64).eps)
 
 
 # Return types accepted without further checks (the common case, kept fast).
@@ -422,8 +420,7 @@ def _scalar(value: Any, problem: _Problem) -> Any:
                 f"gradient at each point"
             )
         raise ValueError(
-            f"f must return a scalar; it returned an array of shape {shape}: "
-            f"{preview(value)}{hint}"
+            f"f must return a scalar; it returned an array of shape {shape}: {preview(value)}{hint}"
         )
     kind = np.asarray(value).dtype.kind
     if kind not in ("biufc" if scheme.is_complex else "biuf"):
@@ -461,8 +458,10 @@ def _track_values(problem: _Problem, values: Any) -> None:
     if problem.first_value is None:
         problem.first_value = values[0]
     first = problem.first_value
-    problem.same_value = all(v == first for v in values) if isinstance(values, list) else bool(
-        np.all(values == first)
+    problem.same_value = (
+        all(v == first for v in values)
+        if isinstance(values, list)
+        else bool(np.all(values == first))
     )
 
 
@@ -473,9 +472,9 @@ def _warn_if_step_vanished(problem: _Problem, h: Any, stacklevel: int) -> None:
     row, col = divmod(element, problem.n)
     value = problem.stack.reshape(problem.k, problem.n)[row, col]
     warnings.warn(
-        f"h={h} does not change {problem.where(element)} = {value.real!r} in "
+        f"h={h} does not change {problem.where(element)} = {float(value.real)!r} in "
         f"{problem.real_dtype} (x + h == x), so its partial derivative is computed as 0 "
-        f"({len(set(problem.vanished))} element(s) like this); use h=\"auto\", which sizes "
+        f'({len(set(problem.vanished))} element(s) like this); use h="auto", which sizes '
         f"the step for x's magnitude and precision, or a float64 x",
         RuntimeWarning,
         stacklevel=stacklevel,
@@ -516,20 +515,18 @@ def _warn_if_f_ignored_x(problem: _Problem, stacklevel: int) -> None:
     )
 
 
-def _warn_if_inaccurate(problem: _Problem, estimate: Estimate, stacklevel: int) -> None:
-    flat = np.abs(problem.flat_points())
-    value = estimate.value.reshape(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.maximum(np.abs(value), estimate.size / np.maximum(flat, 1))
-        poor = estimate.error > problem.tolerance * scale
-    poor &= np.isfinite(value)
+def _warn_if_inaccurate(problem: _Problem, estimate: Estimate, stacklevel: int) -> bool:
+    ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
+    poor = ratio > 1
     if poor.any():
-        worst = int(np.argmax(np.where(poor, estimate.error / scale, -1)))
+        worst = int(np.argmax(ratio))
+        value = estimate.value.reshape(-1)
         warnings.warn(
             f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
             f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
-            f"({int(poor.sum())} element(s) like this); f may not be smooth there",
+            f"({int(poor.sum())} element(s) like this); f may not be smooth there, or its "
+            f"values may be too small for their precision",
             RuntimeWarning,
             stacklevel=stacklevel,
         )
-
+    return bool(poor.any())

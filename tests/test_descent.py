@@ -84,3 +84,9 @@ def test_bad_arguments_are_named(kwargs, error, message):
 def test_bad_init_x():
     with pytest.raises(TypeError, match="init_x must be a real"):
         gradient_descent(bowl, ["a", "b"])
+
+
+@pytest.mark.parametrize("history", ["no", 0, None])
+def test_history_must_be_a_bool(history):
+    with pytest.raises(TypeError, match="history must be True or False"):
+        gradient_descent(bowl, np.array([1.0, 2.0]), history=history)

@@ -89,9 +89,19 @@ def test_complex_step_needs_complex_aware_f():
         numerical_diff(math.sin, 1.0, method="complex")
 
 
-@pytest.mark.parametrize("h", [0, -1e-4, float("inf"), float("nan"), "small"])
-def test_bad_step(h):
-    with pytest.raises(ValueError, match="h must be a positive finite number"):
+@pytest.mark.parametrize(
+    ("h", "error"),
+    [
+        (0, ValueError),
+        (-1e-4, ValueError),
+        (float("inf"), ValueError),
+        (float("nan"), ValueError),
+        ("small", TypeError),
+        (None, TypeError),
+    ],
+)
+def test_bad_step(h, error):
+    with pytest.raises(error, match="h must be a positive finite number"):
         numerical_diff(np.sin, 1.0, h)
 
 
@@ -127,3 +137,37 @@ def test_tangent_line_shows_its_slope_and_intercept():
     assert str(line) == "y = 0.2x - 0.25"
     assert repr(line) == f"TangentLine(slope={line.slope!r}, intercept={line.intercept!r})"
     assert str(tangent_line(lambda x: x**2 + 3.0, 0)) == "y = 0x + 3"
+
+
+def test_f_of_a_vector_is_pointed_to_numerical_gradient():
+    with pytest.raises(
+        ValueError, match=r"f must return one number per element.*numerical_gradient"
+    ):
+        numerical_diff(lambda v: v[0] ** 2 + v[1] ** 2, np.array([3.0, 4.0]))
+
+
+@pytest.mark.parametrize("value", [None, "0.5", [1.0, 2.0]])
+def test_f_must_return_numbers(value):
+    with pytest.raises((TypeError, ValueError), match="f must return"):
+        numerical_diff(lambda v: value, 1.0)
+
+
+def test_complex_step_says_f_must_accept_complex_numbers():
+    with pytest.raises(TypeError, match="f must accept complex numbers"):
+        numerical_diff(math.sin, 1.0, method="complex")
+
+
+@pytest.mark.parametrize("x", [np.float16(1.0), np.array([1.0, 2.0], dtype=np.float16)])
+def test_float16_is_differentiated_in_float64(x):
+    # Not a silent 0: 1 + 1e-4 is not representable in float16, but numgrad works in float64.
+    result = numerical_diff(np.square, x)
+    np.testing.assert_allclose(result, 2 * np.asarray(x, dtype=np.float64), rtol=1e-8)
+    line = tangent_line(np.square, np.float16(1.0))
+    assert line.slope == pytest.approx(2.0, rel=1e-8)
+
+
+def test_a_step_that_does_not_change_x_raises():
+    with pytest.raises(ValueError, match=r'h=1e-05 does not change x = 10000000000000.0.*h="auto"'):
+        numerical_diff(np.sin, 1e13, h=1e-5)
+    with pytest.raises(ValueError, match=r"does not change x\[1\]"):
+        numerical_diff(np.sin, np.array([1.0, 1e13]), h=1e-5)

@@ -307,7 +307,7 @@ def test_vectorized_f_must_return_one_value_per_point():
         ({"h": -1e-4}, ValueError, "h must be a positive finite number"),
         ({"h": np.inf}, ValueError, "h must be a positive finite number"),
         ({"h": np.nan}, ValueError, "h must be a positive finite number"),
-        ({"h": "tiny"}, ValueError, "h must be a positive finite number"),
+        ({"h": "tiny"}, TypeError, "h must be a positive finite number"),
         ({"h": True}, TypeError, "h must be a positive finite number"),
         ({"h": [1e-4]}, TypeError, "h must be a positive finite number"),
         ({"method": "secant"}, ValueError, "method must be one of"),
@@ -357,3 +357,135 @@ def test_nan_from_f_is_reported_with_its_index(vectorized):
 )
 def test_empty_input_gives_an_empty_gradient(kwargs, f):
     assert numerical_gradient(f, np.zeros((0, 3)), **kwargs).shape == (0, 3)
+
+
+def test_a_step_that_vanishes_in_float16_warns_with_the_index():
+    # 1 + 1e-4 rounds back to 1 in float16: the book's step gives a silent 0.
+    x = np.array([1.0, 2.0], dtype=np.float16)
+    with pytest.warns(RuntimeWarning, match=r'h=0.0001 does not change x\[0\].*use h="auto"'):
+        grad = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x)
+    assert np.all(grad == 0)  # what the warning is about
+    auto = numerical_gradient(lambda v: float(np.sum(v.astype(np.float64) ** 2)), x, "auto")
+    np.testing.assert_allclose(auto, [2.0, 4.0], rtol=1e-3)
+
+
+def test_a_step_that_vanishes_next_to_a_large_value_warns():
+    with pytest.warns(
+        RuntimeWarning, match=r"does not change x\[1\] = 10000000000000.0 in float64"
+    ):
+        numerical_gradient(np.sum, np.array([1.0, 1e13]))
+
+
+def read_only(array):
+    array.flags.writeable = False
+    return array
+
+
+@pytest.mark.parametrize(
+    "make_w",
+    [
+        lambda: np.array([[1, 2], [3, 4]]),
+        lambda: read_only(np.array([[1.0, 2.0], [3.0, 4.0]])),
+        lambda: [[1.0, 2.0], [3.0, 4.0]],
+    ],
+    ids=["int", "read-only", "list"],
+)
+def test_f_that_ignores_a_copied_x_warns(make_w):
+    # The book's idiom on an array numgrad must copy: f reads the original.
+    W = make_w()
+    with pytest.warns(RuntimeWarning, match=r"f seems to ignore its argument.*lambda w"):
+        grad = numerical_gradient(lambda w: float(np.sum(np.asarray(W) ** 2)), W)
+    assert np.all(grad == 0)
+
+
+def test_threads_on_the_same_array_both_get_right_answers():
+    import threading
+    import time
+
+    x = np.array([1.0, 2.0, 3.0])
+    before = x.tobytes()
+    results = {}
+
+    def slow_f(v):
+        time.sleep(0.0005)  # let the other thread run while x is perturbed
+        return float(np.sum(v**2))
+
+    def work(name):
+        results[name] = numerical_gradient(slow_f, x)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert x.tobytes() == before
+    for grad in results.values():
+        np.testing.assert_allclose(grad, [2.0, 4.0, 6.0], rtol=1e-8)
+
+
+def test_threads_on_views_of_one_array_take_turns(rng):
+    import threading
+
+    base = rng.standard_normal((2, 50))
+    before = base.tobytes()
+    results = {}
+
+    def work(row):
+        results[row] = numerical_gradient(lambda _: float(np.sum(base**3)), base[row])
+
+    threads = [threading.Thread(target=work, args=(row,)) for row in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert base.tobytes() == before
+    for row in (0, 1):
+        np.testing.assert_allclose(results[row], 3 * base[row] ** 2, rtol=1e-6, atol=1e-7)
+
+
+def test_recursion_on_the_same_array_in_one_thread():
+    x = np.array([1.0, 2.0])
+
+    def f(v):
+        # The gradient of f inside f: the lock is re-entrant.
+        inner = numerical_gradient(lambda w: float(np.sum(w**2)), x)
+        return float(np.sum(v**2) + 0 * inner.sum())
+
+    np.testing.assert_allclose(numerical_gradient(f, x), [2.0, 4.0], rtol=1e-8)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_vectorized_f_that_changes_its_stack_gets_a_clear_error():
+    def centred(stack):
+        stack -= stack.mean(axis=1, keepdims=True)
+        return np.sum(stack**2, axis=1)
+
+    with pytest.raises(ValueError, match="with vectorized=True, f must not change the stack"):
+        numerical_gradient(centred, np.arange(10.0), vectorized=True)
+
+
+def test_vectorized_f_sees_every_stack_fresh(rng):
+    # The same computation without the in-place change is right, element by element.
+    x = rng.standard_normal(1000)
+
+    def centred(stack):
+        stack = stack - stack.mean(axis=1, keepdims=True)
+        return np.sum(stack**2, axis=1)
+
+    exact = 2 * (x - x.mean())
+    np.testing.assert_allclose(numerical_gradient(centred, x, vectorized=True), exact, atol=1e-6)
+
+
+def test_a_float_matrix_is_perturbed_in_place():
+    with pytest.warns(PendingDeprecationWarning):
+        x = np.matrix([[1.0, 2.0]])
+    grad = numerical_gradient(lambda m: float(np.sum(np.asarray(m) ** 2)), x)
+    np.testing.assert_allclose(grad, [[2.0, 4.0]], rtol=1e-8)
+    assert type(grad) is np.ndarray
+
+
+def test_a_batch_without_batch_true_gets_a_short_hint(rng):
+    points = rng.standard_normal((30, 30))
+    with pytest.raises(ValueError, match="batch=True") as raised:
+        numerical_gradient(lambda v: np.sum(v**2, axis=-1), points)
+    assert len(str(raised.value)) < 300

@@ -92,3 +92,41 @@ def test_batched_loss(rng):
     losses = [net.loss(row, label) for row, label in zip(x, labels, strict=True)]
     assert net.loss(x, labels) == pytest.approx(np.mean(losses))
     assert "SimpleNet(W=" in repr(net)
+
+
+def test_cross_entropy_of_soft_labels_is_the_formula():
+    y = np.array([[0.2, 0.8], [0.5, 0.5]])
+    t = np.array([[0.3, 0.7], [0.5, 0.5]])
+    expected = -np.sum(t * np.log(y + 1e-7)) / 2
+    assert cross_entropy_error(y, t) == pytest.approx(expected, rel=1e-15)
+    assert cross_entropy_error(y, np.zeros((2, 2))) == 0.0
+
+
+def test_cross_entropy_of_one_hot_rows_is_the_books_bit_for_bit(rng):
+    y = softmax(rng.standard_normal((6, 4)))
+    labels = rng.integers(0, 4, 6)
+    one_hot = np.eye(4)[labels]
+    book = -np.sum(np.log(y[np.arange(6), labels] + 1e-7)) / 6
+    assert cross_entropy_error(y, one_hot) == book
+    assert cross_entropy_error(y, labels) == book
+
+
+def test_cross_entropy_of_one_vector_with_a_one_row_target():
+    y = np.array([0.2, 0.8])
+    assert cross_entropy_error(y, np.array([[0, 1]])) == cross_entropy_error(y, 1)
+
+
+def test_cross_entropy_reports_the_users_shapes():
+    with pytest.raises(ValueError, match=r"shape \(3,\).*got shape \(2, 2\)"):
+        cross_entropy_error([0.2, 0.3, 0.5], np.eye(2))
+
+
+@pytest.mark.parametrize("t", [[[0.5, -0.5]], [[np.nan, 1.0]]])
+def test_cross_entropy_rejects_negative_or_nan_targets(t):
+    with pytest.raises(ValueError, match="non-negative soft labels"):
+        cross_entropy_error([[0.5, 0.5]], t)
+
+
+def test_softmax_at_the_ends_of_float64_is_quiet():
+    np.testing.assert_array_equal(softmax([1e308, -1e308]), [1.0, 0.0])
+    np.testing.assert_array_equal(softmax([[-1e308, 1e308]]), [[0.0, 1.0]])
