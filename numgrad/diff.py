@@ -36,8 +36,8 @@ def numerical_diff(
     x : float or array_like
         Where to take the derivative.
     h : float or "auto", default 1e-4
-        The step. ``1e-4`` is the textbook choice; ``"auto"`` picks the step
-        that balances truncation and rounding error for ``method`` (see Notes).
+        The step. ``1e-4`` is the textbook choice; ``"auto"`` chooses a step
+        for each element from the values of ``f`` (see Notes).
     method : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, see Notes.
 
@@ -50,10 +50,19 @@ def numerical_diff(
     Raises
     ------
     ValueError
-        If ``h`` is not a positive finite number or ``"auto"``, or ``method``
-        is unknown.
+        If ``h`` is not positive and finite, ``method`` is unknown, ``h``
+        does not change an element of ``x`` (``x + h == x``), or ``f`` does
+        not return one number per element of ``x``.
     TypeError
-        If ``h`` is not a number.
+        If ``h`` is neither a number nor ``"auto"``, ``f`` returns something
+        that is not a number, or, with ``method="complex"``, ``f`` does not
+        accept complex numbers.
+
+    Warns
+    -----
+    RuntimeWarning
+        With ``h="auto"``, if the estimated error of an element exceeds the
+        method's accuracy (see Notes), naming the element.
 
     See Also
     --------
@@ -78,18 +87,60 @@ def numerical_diff(
     of order :math:`h`, :math:`h`, :math:`h^4` and :math:`h^2`, and they cost
     2, 2, 4 and 1 evaluations of ``f``.
 
-    Rounding adds about :math:`\epsilon |f(x)| / h` to the real differences,
-    with :math:`\epsilon \approx 2.2 \times 10^{-16}`, because they subtract
-    two nearly equal numbers. The total error is smallest when the two terms
-    balance, at :math:`h \propto \epsilon^{1/(p+1)}` for a method of order
-    :math:`p`. ``h="auto"`` uses that step scaled by :math:`|x|` (or 1 at
-    :math:`x = 0`): :math:`\epsilon^{1/3}|x| \approx 6 \times 10^{-6}|x|`
-    for central, :math:`\epsilon^{1/2}|x|` for forward and backward,
-    :math:`\epsilon^{1/5}|x|` for Richardson. The complex step subtracts
-    nothing, so it has no rounding term: it uses :math:`h = 10^{-20}|x|` and
-    is exact to machine precision, for any ``f`` that is analytic and
-    written to accept complex input (numpy functions are; ``math.sin`` and
-    ``abs`` are not).
+    **The error model.** A difference of order :math:`p` with step
+    :math:`h` has the error
+
+    .. math:: E(h) \approx \tau h^p + K \frac{\epsilon F}{h},
+
+    truncation plus rounding: the real differences subtract two nearly
+    equal values of ``f``, each rounded by about :math:`\epsilon F`, with
+    :math:`F` the size of those values and :math:`\epsilon \approx 2.2
+    \times 10^{-16}` the machine epsilon of ``f``'s values (float64, or
+    float32 if ``f`` returns float32). The two terms balance at
+    :math:`h \propto s\,\epsilon^{1/(p+1)}`, where :math:`s` is the scale
+    on which ``f`` varies, leaving an error of about
+    :math:`\epsilon^{p/(p+1)}`: :math:`4 \times 10^{-11}` relative for
+    central, :math:`10^{-8}` for forward and backward, :math:`3 \times
+    10^{-13}` for Richardson.
+
+    **The step ``h="auto"``**, for each element:
+
+    1. A pilot pair of differences at :math:`h_0 = \epsilon^{1/(p+1)}
+       \max(|x|, 1)` and :math:`h_0/2`, as in SciPy's ``approx_derivative``:
+       the step never shrinks with :math:`|x|` below a typical scale of 1,
+       so it cannot vanish at small or subnormal :math:`x`. Their
+       difference estimates the truncation error; the values of ``f``,
+       the rounding error. Where their sum is below :math:`10^{-10}` of the
+       derivative, or where rounding limits it and the values are no
+       larger than :math:`2|f(x)|`, that is the result.
+    2. Otherwise ``f`` varies on another scale. Where truncation dominates
+       (``sin`` at :math:`x = 1000`, ``log1p`` near -1), numgrad takes the
+       step that balances the two measured terms, with :math:`F = |f(x)|`;
+       where rounding dominates but ``f`` near :math:`x` is much larger than
+       :math:`f(x)` (:math:`x^3` at tiny :math:`x`), the step relative to
+       :math:`|x|` alone, :math:`\epsilon^{1/(p+1)}|x|`. A new pair is kept
+       if it agrees with the old one within both error estimates and is
+       estimated to be more accurate; at most three rounds.
+
+    It costs about twice the evaluations of the method, plus one of
+    :math:`f(x)`, and more where the pilot is refined. The result is judged
+    against :math:`\max(|f'(x)|, G / \max(|x|, 1))`, with :math:`G` the
+    larger of :math:`|f(x)|` and the values of ``f`` at the pilot's
+    distance: a ``RuntimeWarning`` names the element whose estimated error
+    exceeds :math:`10^4\,\epsilon^{p/(p+1)}` of that (:math:`4 \times
+    10^{-7}` for central), and any element where :math:`f(x)` is
+    subnormal, whose digits are lost. Where :math:`f(x)` underflows to
+    exactly 0 (:math:`x^3` at :math:`|x| < 10^{-108}`), ``f`` is
+    indistinguishable from its values at :math:`x = 0`, and the derivative
+    is right only relative to ``f``'s values at the pilot's distance.
+
+    The complex step subtracts nothing, so it has no rounding term: it uses
+    :math:`h = 10^{-20} \max(|x|, 2^{-500})` and is exact to machine
+    precision, for any ``f`` that is analytic and written to accept complex
+    input (numpy functions are; ``math.sin`` and ``abs`` are not). Where
+    :math:`\operatorname{Im} f(x + ih)` would be subnormal (``exp`` at
+    -700), the step grows until it is normal, at most to
+    :math:`10^{-7} \max(|x|, 2^{-500})`.
 
     Examples
     --------

@@ -74,20 +74,23 @@ def numerical_gradient(
     Raises
     ------
     ValueError
-        If ``f`` does not return one scalar per point, ``batch=True`` is
-        given a 0-d ``x``, ``h`` or ``method`` is invalid, or ``h`` is too
-        small to change an element of ``x`` in its precision.
+        If ``f`` does not return one scalar per point (the message suggests
+        ``batch=True`` when ``x`` looks like a batch), ``batch=True`` is
+        given a 0-d ``x``, ``h`` is not positive and finite, ``method`` is
+        unknown, or a vectorized ``f`` writes to its read-only stack.
     TypeError
-        If ``x`` is not real, ``h`` is not a number, or ``f`` returns
-        something that is not a real number.
+        If ``x`` is not real, ``h`` is neither a number nor ``"auto"``, or
+        ``f`` returns something that is not a real number.
 
     Warns
     -----
     RuntimeWarning
-        If ``f`` returns NaN or infinity at a perturbed point, if ``f``
-        returned the same value for every perturbation of a copied ``x``
-        (see Notes), or if ``h="auto"`` could not reach its accuracy at an
-        element (``f`` is not smooth there). Each warning names an index.
+        If ``f`` returns NaN or infinity at a perturbed point; if ``h`` does
+        not change an element of ``x`` in its precision (``x + h == x``); if
+        ``f`` returned the same value for every perturbation of a copied
+        ``x`` (see Notes); or if ``h="auto"`` could not reach its accuracy
+        at an element (``f`` is not smooth there, or its values are too
+        small for their precision). Each warning names an index.
 
     See Also
     --------
@@ -105,8 +108,10 @@ def numerical_gradient(
 
     with :math:`e_i` the unit array that is 1 at index :math:`i` (for the
     default central method). It costs :math:`2N` evaluations of ``f`` for an
-    array of :math:`N` elements; ``h="auto"`` costs about :math:`4N`, more
-    where ``f`` varies on a scale other than :math:`\max(|x_i|, 1)`.
+    array of :math:`N` elements; ``h="auto"`` costs about :math:`4N + 1`,
+    more where ``f`` varies on a scale other than :math:`\max(|x_i|, 1)`
+    (the rule and its error model are in the Notes of
+    :func:`numerical_diff`).
 
     A writeable floating-point ``x`` is perturbed in place, one element at a
     time, and each element is restored bit for bit in a ``finally`` clause,
@@ -126,12 +131,18 @@ def numerical_gradient(
     re-entrant, so ``f`` may itself differentiate with respect to the same
     array.
 
-    A float32 ``x`` is perturbed in float32, as the textbook's loop does:
-    with ``h=1e-4`` its rounding (about :math:`10^{-7}` relative) limits the
-    gradient to two or three correct digits. ``h="auto"`` sizes the steps for
-    float32's precision; for full accuracy, pass a float64 array. A step that
-    does not change an element at all (``x + h == x``, as ``1e-4`` does in
-    float16 or next to ``1e12``) raises a ValueError naming the element.
+    A float32 or float16 ``x`` is perturbed in its own precision, as the
+    textbook's loop does: with ``h=1e-4`` the rounding of ``x + h`` (about
+    :math:`10^{-7}` relative in float32) limits the gradient to two or three
+    correct digits. ``h="auto"`` makes every step a multiple of a few ulps
+    of ``x``, so that ``x + h`` is exact, and sizes it for the precision of
+    the values ``f`` returns: a float64 loss of float32 weights gets a
+    float64-accurate gradient. A step that does not change an element at
+    all (``x + h == x``, as ``1e-4`` does in float16 or next to ``1e13``)
+    gives that element a derivative of 0 and a ``RuntimeWarning`` naming it
+    and suggesting ``h="auto"`` or a float64 ``x``; a warning rather than an
+    error, because the textbook's diverging descent (``lr=10``) reaches
+    such values on purpose.
 
     Examples
     --------

@@ -425,13 +425,18 @@ def test_threads_on_the_same_array_both_get_right_answers():
 
 def test_threads_on_views_of_one_array_take_turns(rng):
     import threading
+    import time
 
-    base = rng.standard_normal((2, 50))
+    base = rng.standard_normal((2, 20))
     before = base.tobytes()
     results = {}
 
+    def loss(_):
+        time.sleep(0.0005)  # f reads all of base, while the other thread perturbs its row
+        return float(np.sum(base**3))
+
     def work(row):
-        results[row] = numerical_gradient(lambda _: float(np.sum(base**3)), base[row])
+        results[row] = numerical_gradient(loss, base[row])
 
     threads = [threading.Thread(target=work, args=(row,)) for row in (0, 1)]
     for thread in threads:
