@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -44,11 +45,11 @@ class Scheme:
     order: int
     noise: float
 
-    @property
+    @cached_property
     def is_complex(self) -> bool:
         return any(isinstance(offset, complex) for offset in self.offsets)
 
-    @property
+    @cached_property
     def value_dtype(self) -> type[np.number]:
         """The dtype of the points and values: complex for the complex step."""
         return np.complex128 if self.is_complex else np.float64

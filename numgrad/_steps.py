@@ -50,7 +50,17 @@ import numpy as np
 from numgrad._schemes import Scheme
 from numgrad._validation import check_positive_number
 
-__all__ = ["Estimate", "auto_derivative", "given_step", "inaccurate"]
+__all__ = [
+    "COMPLEX_FLOOR",
+    "COMPLEX_STEP",
+    "Estimate",
+    "auto_derivative",
+    "given_step",
+    "good_enough",
+    "inaccurate",
+    "pair_offsets",
+    "rounding_error",
+]
 
 # Rounding of one evaluation of f, in units of eps |f|: a few roundings inside f.
 _NOISE = 4.0
@@ -60,8 +70,8 @@ _GOOD_ENOUGH = 1e-10
 _REFINEMENTS = 3
 # The complex step, relative to |x|, the smallest |x| it is relative to, and the
 # largest step it may grow to when Im f underflows.
-_COMPLEX_STEP = 1e-20
-_COMPLEX_FLOOR = 2.0**-500
+COMPLEX_STEP = 1e-20
+COMPLEX_FLOOR = 2.0**-500
 _COMPLEX_LARGEST = 1e-7
 _SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 _SMALLEST_SUBNORMAL = 2.0**-1074
@@ -129,7 +139,7 @@ def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.where(count < 2.0**50, np.maximum(count, 1.0) * quantum, h)
 
 
-def _pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[int]]:
+def pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[int]]:
     """Return the offsets of the scheme at h and at h/2, merged, with the index of each."""
     merged: list[float] = []
     for offset in (*scheme.offsets, *(o / 2 for o in scheme.offsets)):
@@ -138,6 +148,16 @@ def _pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[in
     wide = [merged.index(o) for o in scheme.offsets]
     narrow = [merged.index(o / 2) for o in scheme.offsets]
     return tuple(merged), wide, narrow
+
+
+def good_enough(scheme: Scheme, eps: float) -> float:
+    """Return the relative error at which a step needs no refinement."""
+    return max(_GOOD_ENOUGH, 10 * eps ** (scheme.order / (scheme.order + 1)))
+
+
+def rounding_error(size: Any, step: Any, scheme: Scheme, eps: float) -> Any:
+    """Return the rounding error of a derivative at ``step`` from values of size ``size``."""
+    return _NOISE * scheme.noise * (eps * size + _SMALLEST_SUBNORMAL) / step
 
 
 @dataclass
@@ -161,9 +181,9 @@ def auto_derivative(
     """
     if scheme.is_complex:
         return _complex_step(evaluate, x, scheme, eps, at_x)
-    offsets, wide, narrow = _pair_offsets(scheme)
+    offsets, wide, narrow = pair_offsets(scheme)
     p = scheme.order
-    good = max(_GOOD_ENOUGH, 10 * eps ** (p / (p + 1)))
+    good = good_enough(scheme, eps)
 
     def pair(h: np.ndarray, elements: np.ndarray) -> _Pair:
         values = evaluate(offsets, h, elements)
@@ -172,7 +192,7 @@ def auto_derivative(
             fine = scheme.combine(values[narrow], h / 2)
             truncation = np.abs(coarse - fine) / (2**p - 1)
             size = np.max(np.abs(values), axis=0)
-            rounding = _NOISE * scheme.noise * (eps * size + _SMALLEST_SUBNORMAL) / (h / 2)
+            rounding = rounding_error(size, h / 2, scheme, eps)
             error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
         return _Pair(fine, error, truncation, rounding, size)
 
@@ -260,8 +280,8 @@ def _complex_step(
     evaluate: Evaluate, x: np.ndarray, scheme: Scheme, eps: float, at_x: np.ndarray
 ) -> Estimate:
     everything = np.arange(x.size)
-    scale = np.maximum(np.abs(x), _COMPLEX_FLOOR)
-    h = _COMPLEX_STEP * scale
+    scale = np.maximum(np.abs(x), COMPLEX_FLOOR)
+    h = COMPLEX_STEP * scale
     imag = np.imag(evaluate(scheme.offsets, h, everything)[0])
     value = imag / h
     error = (4 * eps * np.abs(imag) + _SMALLEST_SUBNORMAL) / h

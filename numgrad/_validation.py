@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ def check_positive_number(value: Any, name: str, *, alternative: str = "") -> No
     expected = f"{name} must be a positive finite number{alternative}"
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{expected}; got {value!r}")
-    if not (np.isfinite(value) and value > 0):
+    if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{expected}; got {value!r}")
 
 

@@ -8,9 +8,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+from numgrad._report import warn_about
 from numgrad._validation import preview, real_array
 from numgrad.diff import Method
-from numgrad.gradient import estimate_gradient, warn_about
+from numgrad.gradient import estimate_gradient
 
 __all__ = ["GradientCheck", "check_gradient"]
 

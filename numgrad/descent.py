@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from numgrad._report import warn_about
 from numgrad._validation import check_positive_number, real_array
-from numgrad.gradient import estimate_gradient, warn_about
+from numgrad.gradient import estimate_gradient
 
 __all__ = ["gradient_descent"]
 

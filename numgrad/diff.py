@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,8 +11,22 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._schemes import get_scheme
-from numgrad._steps import auto_derivative, given_step, inaccurate
+from numgrad._evaluate import PLAIN_SCALARS
+from numgrad._schemes import Scheme, get_scheme
+from numgrad._steps import (
+    COMPLEX_FLOOR as _COMPLEX_FLOOR,
+)
+from numgrad._steps import (
+    COMPLEX_STEP as _COMPLEX_STEP,
+)
+from numgrad._steps import (
+    auto_derivative,
+    given_step,
+    good_enough,
+    inaccurate,
+    pair_offsets,
+    rounding_error,
+)
 from numgrad._validation import preview, real_array
 
 __all__ = ["TangentLine", "numerical_diff", "tangent_line"]
@@ -165,13 +181,23 @@ def numerical_diff(
     >>> numerical_diff(np.sin, 1.0, h="auto", method="complex") == math.cos(1.0)
     True
     """
+    number = type(x) in (int, float)
+    if number and method == "central" and type(h) is float and 0 < h < math.inf:
+        # The textbook's case, in Python's arithmetic: the book's numbers, bit for bit.
+        upper_point, lower_point = x + h, x - h
+        if x not in (upper_point, lower_point):
+            upper, lower = f(upper_point), f(lower_point)
+            if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
+                upper, lower = (_checked(value, x, _CENTRAL) for value in (upper, lower))
+            return float((upper - lower) / (2 * h))
     scheme = get_scheme(method)
-    number = isinstance(x, (int, float)) and not isinstance(x, bool)
     # Keep Python numbers as they are: x + h is then the book's arithmetic.
     # Arrays are differentiated in float64, whatever their precision.
     point: Any = x if number else real_array(x, "x").astype(np.float64)
     if isinstance(h, str) and h == "auto":
-        derivative = _auto_diff(f, np.asarray(point, dtype=np.float64), scheme)
+        derivative = _auto_number(f, x, scheme) if number else None
+        if derivative is None:
+            derivative = _auto_diff(f, np.asarray(point, dtype=np.float64), scheme)
     else:
         step = given_step(h)
         _check_step_changes(point, step)
@@ -209,6 +235,11 @@ def _elementwise(f: Callable[[Any], Any], argument: Any, point: Any, scheme: Any
         raise
     if type(value) is float and not isinstance(point, np.ndarray):
         return value
+    return _checked(value, point, scheme)
+
+
+def _checked(value: Any, point: Any, scheme: Any) -> Any:
+    """Return ``value`` if it is one real number per element of the point, else raise."""
     if value is None or isinstance(value, str) or np.asarray(value).dtype.kind not in "biufc":
         raise TypeError(
             f"f must return a real number for each element of x; it returned {preview(value)}"
@@ -270,7 +301,44 @@ def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
     return estimate.value.reshape(point.shape)
 
 
+def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> float | None:
+    """Return the ``h="auto"`` pilot's result at a Python number when it is accepted.
+
+    The first step of the rule, in Python floats (the array path's arithmetic,
+    without numpy's cost on one element); ``None`` sends every other case,
+    refinements and warnings included, to the array path.
+    """
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
+        if scheme.is_complex:
+            step = _COMPLEX_STEP * max(abs(x), _COMPLEX_FLOOR)
+            value = f(complex(x, step))
+            if type(value) in (complex, np.complex128) and abs(value.imag) >= _TINY:
+                return value.imag / step
+            return None
+        order = scheme.order
+        step = _EPS ** (1 / (order + 1)) * max(abs(x), 1.0)
+        quantum = 4 * math.ulp(abs(x))
+        count = round(step / quantum)
+        if count < 2.0**50:
+            step = max(count, 1) * quantum
+        offsets, wide, narrow = pair_offsets(scheme)
+        values = [f(x + offset * step) for offset in offsets]
+        if not all(type(value) in PLAIN_SCALARS for value in values):
+            return None
+        coarse = scheme.combine([values[i] for i in wide], step)
+        fine = scheme.combine([values[i] for i in narrow], step / 2)
+        truncation = abs(coarse - fine) / (2**order - 1)
+        size = max(abs(value) for value in values)
+        rounding = rounding_error(size, step / 2, scheme, _EPS)
+        if truncation + rounding <= good_enough(scheme, _EPS) * abs(fine):
+            return float(fine)
+    return None
+
+
 _REAL = get_scheme("central")
+_CENTRAL = _REAL
+_EPS = float(np.finfo(np.float64).eps)
+_TINY = float(np.finfo(np.float64).tiny)
 
 
 @dataclass(frozen=True)

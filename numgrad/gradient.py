@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import math
-import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
+from numgrad._evaluate import PLAIN_SCALARS, Problem, loop, scalar, stacked, values_at_x
 from numgrad._locks import lock_for
-from numgrad._schemes import Scheme, get_scheme
-from numgrad._steps import Estimate, auto_derivative, given_step, inaccurate
-from numgrad._validation import preview, real_array
+from numgrad._report import warn_about
+from numgrad._schemes import get_scheme
+from numgrad._steps import Estimate, auto_derivative, given_step
 from numgrad.diff import Method
 
 __all__ = ["numerical_gradient"]
-
-# Largest stack of perturbed points handed to a vectorized f in one call.
-# Measured with `nox -s bench` on a 2-core machine, f = stack @ w, time of the
-# book's loop / numgrad at N = 300, 1000, 10000 (medians of 4 runs):
-#   2 MiB: 6.4x, 4.9x, 1.2x (many small calls at large N)
-#   4 MiB: 6.3x, 5.0x, 2.3x, stable from run to run
-#   8 MiB: 6.1x, 4.8x or 0.9x, 3.0x: bimodal at N=1000, where a fresh 8 MiB
-#          buffer sometimes costs 2 ms of page faults, more than the whole loop.
-# Peak memory is this plus what f allocates.
-_STACK_BYTES = 4 * 2**20
 
 
 def numerical_gradient(
@@ -174,65 +164,71 @@ def numerical_gradient(
            [0., 4.],
            [6., 0.]])
     """
+    if _is_simple(x, h, method, batch, vectorized):
+        return central_loop(f, x, h, stacklevel=3)
     estimate, problem = estimate_gradient(f, x, h, method, batch, vectorized)
     warn_about(problem, estimate, h)
     return estimate.value
 
 
-class _Problem:
-    """One gradient computation: the points, how to perturb them, and how to call f."""
+def _is_simple(x: Any, h: Any, method: Any, batch: Any, vectorized: Any) -> bool:
+    """Whether this is the textbook's case, which :func:`central_loop` computes."""
+    return (
+        type(x) is np.ndarray
+        and type(h) is float
+        and method == "central"
+        and batch is False
+        and vectorized is False
+        and 0 < h < math.inf
+        and x.dtype.char == "d"
+        and x.flags.writeable
+        and x.flags.c_contiguous
+        and x.size > 0
+    )
 
-    def __init__(self, f: Callable, x: Any, scheme: Scheme, batch: bool, vectorized: bool):
-        self.f, self.scheme, self.batch, self.vectorized = f, scheme, batch, vectorized
-        # np.matrix and other subclasses: perturb through a plain view of the same memory.
-        array = x.view(np.ndarray) if isinstance(x, np.ndarray) else None
-        self.in_place = (
-            array is not None
-            and array.dtype.kind == "f"
-            and array.flags.writeable
-            and not scheme.is_complex
-            and not vectorized
+
+def central_loop(
+    f: Callable[[np.ndarray], Any], x: np.ndarray, h: float, *, stacklevel: int
+) -> np.ndarray:
+    """Run the textbook's loop, for a writeable C-contiguous float64 ``x`` and a given step.
+
+    The common case, kept as lean as the book's own loop and with the same
+    arithmetic, bit for bit; with every safety promise of the general path:
+    ``x`` restored in ``finally`` under its lock, the return type checked,
+    and the same warnings (built by the general path's report when needed).
+    """
+    flat = x.reshape(-1)  # a view: x is C-contiguous
+    grad = np.empty(flat.size)
+    vanished = []
+    two_h = 2 * h
+    with lock_for(x):
+        for i in range(flat.size):
+            original = flat[i]
+            upper_point, lower_point = original + h, original - h
+            if original in (upper_point, lower_point):
+                vanished.append(i)
+            try:
+                flat[i] = upper_point
+                upper = f(x)
+                flat[i] = lower_point
+                lower = f(x)
+            finally:
+                flat[i] = original
+            if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
+                upper, lower = (scalar(value, False, x.shape) for value in (upper, lower))
+            grad[i] = (upper - lower) / two_h
+    if vanished or not math.isfinite(grad.sum()):
+        problem = Problem(f, x, get_scheme("central"), False, False)
+        problem.vanished = vanished
+        warn_about(
+            problem, Estimate(grad, grad[:0], grad[:0], 2 * flat.size), h, stacklevel=stacklevel + 1
         )
-        if self.in_place:
-            points = array
-        else:
-            points = real_array(x, "x").view(np.ndarray).astype(scheme.value_dtype, copy=True)
-        if batch and points.ndim == 0:
-            raise ValueError("batch=True needs x with a first axis of points; got a 0-d x")
-        self.points = points
-        self.stack = points if batch else points[np.newaxis]
-        self.k = self.stack.shape[0]
-        self.point_shape = self.stack.shape[1:]
-        self.n = math.prod(self.point_shape)
-        # What f is called with for a single point: x itself when it is perturbed
-        # in place (a matrix stays a matrix), else the working copy, as x's type.
-        self.argument = x if self.in_place else points
-        if isinstance(x, np.matrix) and not self.in_place:
-            self.argument = points.view(np.matrix)
-        self.real_dtype = points.dtype if self.in_place else np.dtype(np.float64)
-        self.calls = 0
-        self.same_value = True
-        self.first_value: Any = None
-        self.vanished: list[int] = []  # elements that a step did not change
-        self.eps = _EPS  # of f's values, set by h="auto"
-
-    def flat_points(self) -> np.ndarray:
-        return self.stack.reshape(self.k * self.n).real
-
-    def element_index(self, element: int) -> tuple[int, ...]:
-        row, col = divmod(element, self.n)
-        index = np.unravel_index(col, self.point_shape) if self.point_shape else ()
-        return ((row,) if self.batch else ()) + tuple(int(i) for i in index)
-
-    def where(self, element: int) -> str:
-        """Return the element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
-        index = self.element_index(element)
-        return f"x[{', '.join(map(str, index))}]" if index else "x"
+    return grad.reshape(x.shape)
 
 
 def estimate_gradient(
     f: Callable, x: Any, h: Any, method: Any, batch: Any, vectorized: Any
-) -> tuple[Estimate, _Problem]:
+) -> tuple[Estimate, Problem]:
     """Validate the arguments, compute the gradient and its error estimate."""
     scheme = get_scheme(method)
     if not isinstance(batch, bool):
@@ -241,8 +237,8 @@ def estimate_gradient(
         raise TypeError(f"vectorized must be True or False; got {vectorized!r}")
     auto = isinstance(h, str) and h == "auto"
     step = None if auto else given_step(h)
-    problem = _Problem(f, x, scheme, batch, vectorized)
-    evaluate = _stacked if vectorized else _loop
+    problem = Problem(f, x, scheme, batch, vectorized)
+    evaluate = stacked if vectorized else loop
     size = problem.k * problem.n
     if size == 0:
         empty = np.zeros(problem.points.shape)
@@ -251,7 +247,7 @@ def estimate_gradient(
     with lock:
         flat = problem.flat_points()
         if auto:
-            at_x = _values_at_x(problem)
+            at_x = values_at_x(problem)
             estimate = auto_derivative(
                 lambda offsets, steps, elements: evaluate(problem, offsets, steps, elements),
                 flat,
@@ -267,277 +263,3 @@ def estimate_gradient(
     shape = problem.stack.shape
     value = estimate.value.reshape(shape if batch else shape[1:])
     return Estimate(value, estimate.error, estimate.size, estimate.nfev), problem
-
-
-def warn_about(
-    problem: _Problem, estimate: Estimate, h: Any, *, stacklevel: int = 3, vanished: bool = True
-) -> None:
-    """Issue the warnings of one gradient computation, naming the first element concerned."""
-    _warn_if_not_finite(problem, estimate.value, stacklevel + 1)
-    if vanished:
-        _warn_if_step_vanished(problem, h, stacklevel + 1)
-    # Values that underflow also look the same at every perturbation: one warning.
-    if not (isinstance(h, str) and _warn_if_inaccurate(problem, estimate, stacklevel + 1)):
-        _warn_if_f_ignored_x(problem, stacklevel + 1)
-
-
-def _loop(problem: _Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
-    """Evaluate f with one element perturbed at a time, in place, restored in ``finally``.
-
-    Returns the values, shape ``(len(offsets), len(elements))``.
-    """
-    f, n, stack = problem.f, problem.n, problem.stack
-    scheme = problem.scheme
-    # Python numbers, [element][offset]: the cheapest to add in the loop.
-    deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
-    collected: list[Any] = []
-    row_of = -1
-    for element, element_deltas in zip(elements.tolist(), deltas, strict=True):
-        row, col = divmod(element, n)
-        if row != row_of:
-            row_of = row
-            point = stack[row, ...]  # a view, 0-d for scalar points
-            argument = problem.argument if not problem.batch else point
-            # A flat view when there is one (fast indexing); multi-indices otherwise.
-            flat = point.reshape(-1) if point.flags.c_contiguous else None
-        target, index = (flat, col) if flat is not None else (point, _unravel(col, point.shape))
-        original = target[index]
-        try:
-            for delta in element_deltas:
-                target[index] = original + delta
-                if delta and target[index] == original:
-                    problem.vanished.append(element)
-                value = f(argument)
-                if type(value) not in _PLAIN_SCALARS:
-                    value = _scalar(value, problem)
-                collected.append(value)
-        finally:
-            target[index] = original
-    problem.calls += len(collected)
-    _track_values(problem, collected)
-    values = np.array(collected, dtype=scheme.value_dtype).reshape(len(elements), len(offsets))
-    return values.T
-
-
-def _unravel(col: int, shape: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.unravel_index(col, shape)) if shape else ()
-
-
-def _stacked(
-    problem: _Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
-) -> np.ndarray:
-    """Evaluate a vectorized f on stacks of perturbed points, many per call.
-
-    The selected elements are taken in blocks; each block fills a buffer of
-    shape ``(block, len(offsets), n)``: the element's point, with the element
-    perturbed by each offset. f sees the buffer as a read-only stack of points.
-    Returns the values, shape ``(len(offsets), len(elements))``.
-    """
-    k, n = problem.k, problem.n
-    flat = problem.stack.reshape(k, n)
-    dtype = problem.scheme.value_dtype
-    count = len(offsets)
-    per_element = count * n * np.dtype(dtype).itemsize
-    block = int(max(1, min(len(elements), _STACK_BYTES // max(per_element, 1))))
-    if block > k:  # whole rounds of the k points: every block then holds the same rows
-        block -= block % k
-    buffer = np.empty((block, count, n), dtype=dtype)
-    values = np.empty((count, len(elements)), dtype=dtype)
-    offsets_array = np.asarray(offsets)
-    moving = offsets_array != 0
-    # Coordinate by coordinate, every point at each: whole blocks then hold the
-    # same points, and only the perturbed entries change between calls.
-    rows, cols = np.divmod(elements, n)
-    order = np.lexsort((rows, cols))
-    rows, cols, steps = rows[order], cols[order], steps[order]
-    filled_rows: np.ndarray | None = None
-    for start in range(0, len(elements), block):
-        stop = min(start + block, len(elements))
-        m = stop - start
-        part = buffer[:m]
-        block_rows, block_cols = rows[start:stop], cols[start:stop]
-        if filled_rows is None or not np.array_equal(filled_rows[:m], block_rows):
-            part[...] = flat[block_rows][:, np.newaxis, :]
-            filled_rows = block_rows
-        originals = flat[block_rows, block_cols]
-        picks = np.arange(m)
-        part[picks, :, block_cols] = originals[:, np.newaxis] + np.multiply.outer(
-            steps[start:stop], offsets_array
-        )
-        same = part[picks, :, block_cols] == originals[:, np.newaxis]
-        if np.any(same[:, moving]):
-            problem.vanished.extend(elements[order[start:stop][same[:, moving].any(axis=1)]])
-        stack = part.reshape(m * count, *problem.point_shape)
-        stack.flags.writeable = False
-        result = _call_stacked(problem, stack)
-        values[:, order[start:stop]] = result.reshape(m, count).T
-        part[picks, :, block_cols] = originals[:, np.newaxis]
-    return values
-
-
-def _call_stacked(problem: _Problem, stack: np.ndarray) -> np.ndarray:
-    try:
-        result = problem.f(stack)
-    except ValueError as error:
-        if "read-only" in str(error):
-            raise ValueError(
-                "with vectorized=True, f must not change the stack it is given (it is "
-                "read-only and reused): work on a copy, e.g. stack = stack - stack.mean(...)"
-            ) from error
-        raise
-    problem.calls += 1
-    result = _stack_values(result, stack.shape[0], problem.scheme)
-    _track_values(problem, result)
-    return result
-
-
-def _values_at_x(problem: _Problem) -> np.ndarray:
-    """|f| at the unperturbed point of each element (one call per point, or one stacked).
-
-    Also sets ``problem.eps`` to the machine epsilon of the values f returns:
-    what rounds them is f's own precision, whatever x's is.
-    """
-    if problem.vectorized:
-        stack = problem.stack[:]
-        stack.flags.writeable = False
-        values = _call_stacked(problem, stack)
-        types = [values.dtype]
-    else:
-        arguments = [problem.argument] if not problem.batch else list(problem.stack)
-        values = [_scalar(problem.f(argument), problem) for argument in arguments]
-        types = [np.asarray(value).dtype for value in values]
-    problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
-    return np.repeat(np.abs(np.asarray(values, dtype=problem.scheme.value_dtype)), problem.n)
-
-
-_EPS = float(np.finfo(np.float64).eps)
-
-
-# Return types accepted without further checks (the common case, kept fast).
-_PLAIN_SCALARS = (float, np.float64)
-
-
-def _scalar(value: Any, problem: _Problem) -> Any:
-    """Return ``value`` if it is one real (or, for the complex step, complex) number."""
-    scheme = problem.scheme
-    if value is None or isinstance(value, str):
-        raise TypeError(f"f must return a real scalar; it returned {value!r}")
-    if np.ndim(value) != 0:
-        shape = np.shape(value)
-        hint = ""
-        if not problem.batch and problem.stack.ndim >= 3 and shape == problem.stack.shape[1:2]:
-            hint = (
-                f"; x looks like a batch of {shape[0]} points: pass batch=True for the "
-                f"gradient at each point"
-            )
-        raise ValueError(
-            f"f must return a scalar; it returned an array of shape {shape}: {preview(value)}{hint}"
-        )
-    kind = np.asarray(value).dtype.kind
-    if kind not in ("biufc" if scheme.is_complex else "biuf"):
-        raise TypeError(f"f must return a real scalar; it returned {preview(value)}")
-    if scheme.is_complex and kind != "c":
-        raise TypeError(
-            "with method='complex', f must keep the imaginary part of its argument; it "
-            f"returned a real {preview(value)} (abs, np.real, float() and comparisons drop it)"
-        )
-    return value
-
-
-def _stack_values(value: Any, m: int, scheme: Scheme) -> np.ndarray:
-    array = np.asarray(value)
-    if array.shape != (m,):
-        raise ValueError(
-            f"with vectorized=True, f must return one scalar per point: a stack of "
-            f"{m} points gave shape {array.shape}"
-        )
-    kinds = "biufc" if scheme.is_complex else "biuf"
-    if array.dtype.kind not in kinds:
-        raise TypeError(f"f must return real scalars; it returned dtype {array.dtype}")
-    if scheme.is_complex and array.dtype.kind != "c":
-        raise TypeError(
-            "with method='complex', f must keep the imaginary part of its argument; "
-            f"it returned dtype {array.dtype}"
-        )
-    return array
-
-
-def _track_values(problem: _Problem, values: Any) -> None:
-    """Remember whether f has returned one and the same value for every perturbation."""
-    if problem.in_place or not problem.same_value or len(values) == 0:
-        return
-    if problem.first_value is None:
-        problem.first_value = values[0]
-    first = problem.first_value
-    problem.same_value = (
-        all(v == first for v in values)
-        if isinstance(values, list)
-        else bool(np.all(values == first))
-    )
-
-
-def _warn_if_step_vanished(problem: _Problem, h: Any, stacklevel: int) -> None:
-    if not problem.vanished:
-        return
-    element = int(problem.vanished[0])
-    row, col = divmod(element, problem.n)
-    value = problem.stack.reshape(problem.k, problem.n)[row, col]
-    warnings.warn(
-        f"h={h} does not change {problem.where(element)} = {float(value.real)!r} in "
-        f"{problem.real_dtype} (x + h == x), so its partial derivative is computed as 0 "
-        f'({len(set(problem.vanished))} element(s) like this); use h="auto", which sizes '
-        f"the step for x's magnitude and precision, or a float64 x",
-        RuntimeWarning,
-        stacklevel=stacklevel,
-    )
-
-
-def _warn_if_not_finite(problem: _Problem, value: np.ndarray, stacklevel: int) -> None:
-    bad = ~np.isfinite(value)
-    if bad.any():
-        warnings.warn(
-            f"f returned NaN or infinity when {problem.where(int(np.argmax(bad)))} was perturbed; "
-            f"{int(bad.sum())} partial derivative(s) are not finite",
-            RuntimeWarning,
-            stacklevel=stacklevel,
-        )
-
-
-def _warn_if_f_ignored_x(problem: _Problem, stacklevel: int) -> None:
-    if problem.in_place or not problem.same_value or problem.calls == 0:
-        return
-    # Every perturbation gave one value: does f give it at x itself too?
-    if problem.vectorized:
-        stack = problem.stack[:1]
-        stack.flags.writeable = False
-        at_x = problem.f(stack)[0]
-    else:
-        at_x = problem.f(problem.argument if not problem.batch else problem.stack[0, ...])
-    if at_x != problem.first_value:
-        return
-    warnings.warn(
-        "f returned the same value for every perturbation of x, so the gradient is 0; "
-        "f seems to ignore its argument. numgrad perturbs a copy of x here (x is not a "
-        "writeable float array, or method='complex' or vectorized=True), so the book's "
-        "`lambda w: net.loss(x, t)` idiom needs net's weights as a writeable float array, "
-        "or an f that uses its argument",
-        RuntimeWarning,
-        stacklevel=stacklevel,
-    )
-
-
-def _warn_if_inaccurate(problem: _Problem, estimate: Estimate, stacklevel: int) -> bool:
-    ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
-    poor = ratio > 1
-    if poor.any():
-        worst = int(np.argmax(ratio))
-        value = estimate.value.reshape(-1)
-        warnings.warn(
-            f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
-            f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
-            f"({int(poor.sum())} element(s) like this); f may not be smooth there, or its "
-            f"values may be too small for their precision",
-            RuntimeWarning,
-            stacklevel=stacklevel,
-        )
-    return bool(poor.any())

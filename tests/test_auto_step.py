@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -153,7 +154,11 @@ def test_auto_is_never_much_worse_than_the_books_step(which, values):
     x = np.array(values)
     exact = gradient(x)
     scale = np.max(np.abs(exact)) + abs(f(x))
-    auto = np.max(np.abs(numerical_gradient(f, x, "auto") - exact))
+    with warnings.catch_warnings():
+        # A warning is allowed (tanh(9) + tanh(-9) = 0 hides the size of f's
+        # terms): what is compared here is the numbers.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        auto = np.max(np.abs(numerical_gradient(f, x, "auto") - exact))
     book = np.max(np.abs(numerical_gradient(f, x) - exact))
     # "Much worse": more than 10 times the book's error and above 1e-10 of the
     # scale (where rounding inside f, invisible in |f|, may cost auto a digit).

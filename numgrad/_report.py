@@ -1,0 +1,95 @@
+"""The warnings of a gradient computation, each naming the first element concerned."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from numgrad._evaluate import Problem
+from numgrad._steps import Estimate, inaccurate
+
+__all__ = ["warn_about"]
+
+
+def warn_about(
+    problem: Problem, estimate: Estimate, h: Any, *, stacklevel: int = 3, vanished: bool = True
+) -> None:
+    """Issue the warnings of one gradient computation, naming the first element concerned."""
+    _warn_if_not_finite(problem, estimate.value, stacklevel + 1)
+    if vanished:
+        _warn_if_step_vanished(problem, h, stacklevel + 1)
+    # Values that underflow also look the same at every perturbation: one warning.
+    if not (isinstance(h, str) and _warn_if_inaccurate(problem, estimate, stacklevel + 1)):
+        _warn_if_f_ignored_x(problem, stacklevel + 1)
+
+
+def _warn_if_step_vanished(problem: Problem, h: Any, stacklevel: int) -> None:
+    if not problem.vanished:
+        return
+    element = int(problem.vanished[0])
+    row, col = divmod(element, problem.n)
+    value = problem.stack.reshape(problem.k, problem.n)[row, col]
+    warnings.warn(
+        f"h={h} does not change {problem.where(element)} = {float(value.real)!r} in "
+        f"{problem.real_dtype} (x + h == x), so its partial derivative is computed as 0 "
+        f'({len(set(problem.vanished))} element(s) like this); use h="auto", which sizes '
+        f"the step for x's magnitude and precision, or a float64 x",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _warn_if_not_finite(problem: Problem, value: np.ndarray, stacklevel: int) -> None:
+    if math.isfinite(value.sum()):  # a sum that overflows only sends us on to check
+        return
+    bad = ~np.isfinite(value)
+    if bad.any():
+        warnings.warn(
+            f"f returned NaN or infinity when {problem.where(int(np.argmax(bad)))} was perturbed; "
+            f"{int(bad.sum())} partial derivative(s) are not finite",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _warn_if_f_ignored_x(problem: Problem, stacklevel: int) -> None:
+    if problem.in_place or not problem.same_value or problem.calls == 0:
+        return
+    # Every perturbation gave one value: does f give it at x itself too?
+    if problem.vectorized:
+        stack = problem.stack[:1]
+        stack.flags.writeable = False
+        at_x = problem.f(stack)[0]
+    else:
+        at_x = problem.f(problem.argument if not problem.batch else problem.stack[0, ...])
+    if at_x != problem.first_value:
+        return
+    warnings.warn(
+        "f returned the same value for every perturbation of x, so the gradient is 0; "
+        "f seems to ignore its argument. numgrad perturbs a copy of x here (x is not a "
+        "writeable float array, or method='complex' or vectorized=True), so the book's "
+        "`lambda w: net.loss(x, t)` idiom needs net's weights as a writeable float array, "
+        "or an f that uses its argument",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _warn_if_inaccurate(problem: Problem, estimate: Estimate, stacklevel: int) -> bool:
+    ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
+    poor = ratio > 1
+    if poor.any():
+        worst = int(np.argmax(ratio))
+        value = estimate.value.reshape(-1)
+        warnings.warn(
+            f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
+            f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
+            f"({int(poor.sum())} element(s) like this); f may not be smooth there, or its "
+            f"values may be too small for their precision",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
+    return bool(poor.any())
