@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._report import warn_about
 from numgrad._validation import check_positive_number, real_array
-from numgrad.gradient import estimate_gradient
+from numgrad.gradient import central_loop
 
 __all__ = ["gradient_descent"]
 
@@ -112,11 +111,12 @@ def gradient_descent(
     path = [x.copy()] if history else []
     vanished_at = None
     for step in range(step_num):
-        estimate, problem = estimate_gradient(f, x, 1e-4, "central", False, False)
-        warn_about(problem, estimate, 1e-4, vanished=False)
-        if problem.vanished and vanished_at is None:
-            vanished_at = (step, problem.where(problem.vanished[0]), np.max(np.abs(x)))
-        x -= lr * estimate.value
+        grad, vanished = central_loop(f, x, 1e-4, stacklevel=2, warn_vanished=False)
+        if vanished and vanished_at is None:
+            index = np.unravel_index(vanished[0], x.shape)
+            where = f"x[{', '.join(map(str, index))}]" if index else "x"
+            vanished_at = (step, where, np.max(np.abs(x)))
+        x -= lr * grad
         if history:
             path.append(x.copy())
     if vanished_at is not None:

@@ -165,7 +165,7 @@ def numerical_gradient(
            [6., 0.]])
     """
     if _is_simple(x, h, method, batch, vectorized):
-        return central_loop(f, x, h, stacklevel=3)
+        return central_loop(f, x, h, stacklevel=3)[0]
     estimate, problem = estimate_gradient(f, x, h, method, batch, vectorized)
     warn_about(problem, estimate, h)
     return estimate.value
@@ -188,14 +188,21 @@ def _is_simple(x: Any, h: Any, method: Any, batch: Any, vectorized: Any) -> bool
 
 
 def central_loop(
-    f: Callable[[np.ndarray], Any], x: np.ndarray, h: float, *, stacklevel: int
-) -> np.ndarray:
+    f: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    h: float,
+    *,
+    stacklevel: int,
+    warn_vanished: bool = True,
+) -> tuple[np.ndarray, list[int]]:
     """Run the textbook's loop, for a writeable C-contiguous float64 ``x`` and a given step.
 
     The common case, kept as lean as the book's own loop and with the same
     arithmetic, bit for bit; with every safety promise of the general path:
     ``x`` restored in ``finally`` under its lock, the return type checked,
     and the same warnings (built by the general path's report when needed).
+    Returns the gradient and the flat indices of the elements ``h`` did not
+    change.
     """
     flat = x.reshape(-1)  # a view: x is C-contiguous
     grad = np.empty(flat.size)
@@ -220,10 +227,9 @@ def central_loop(
     if vanished or not math.isfinite(grad.sum()):
         problem = Problem(f, x, get_scheme("central"), False, False)
         problem.vanished = vanished
-        warn_about(
-            problem, Estimate(grad, grad[:0], grad[:0], 2 * flat.size), h, stacklevel=stacklevel + 1
-        )
-    return grad.reshape(x.shape)
+        estimate = Estimate(grad, grad[:0], grad[:0], 2 * flat.size)
+        warn_about(problem, estimate, h, stacklevel=stacklevel + 1, vanished=warn_vanished)
+    return grad.reshape(x.shape), vanished
 
 
 def estimate_gradient(
