@@ -224,7 +224,7 @@ def _call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
 
 
 def values_at_x(problem: Problem) -> np.ndarray:
-    """|f| at the unperturbed point of each element (one call per point, or one stacked).
+    """F at the unperturbed point of each element (one call per point, or one stacked).
 
     Also sets ``problem.eps`` to the machine epsilon of the values f returns:
     what rounds them is f's own precision, whatever x's is.
@@ -239,7 +239,7 @@ def values_at_x(problem: Problem) -> np.ndarray:
         values = [_scalar(problem.f(argument), problem) for argument in arguments]
         types = [np.asarray(value).dtype for value in values]
     problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
-    return np.repeat(np.abs(np.asarray(values, dtype=problem.scheme.value_dtype)), problem.n)
+    return np.repeat(np.asarray(values, dtype=problem.scheme.value_dtype), problem.n)
 
 
 # Return types accepted without further checks (the common case, kept fast).

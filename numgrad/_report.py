@@ -15,15 +15,30 @@ __all__ = ["warn_about"]
 
 
 def warn_about(
-    problem: Problem, estimate: Estimate, h: Any, *, stacklevel: int = 3, vanished: bool = True
+    problem: Problem,
+    estimate: Estimate,
+    h: Any,
+    *,
+    stacklevel: int = 3,
+    vanished: bool = True,
+    accuracy: bool = True,
 ) -> None:
-    """Issue the warnings of one gradient computation, naming the first element concerned."""
+    """Issue the warnings of one gradient computation, naming the first element concerned.
+
+    ``vanished=False`` leaves out the warning about steps that do not change
+    x, ``accuracy=False`` the one about ``h="auto"`` missing its accuracy
+    (for callers that report them their own way).
+    """
     _warn_if_not_finite(problem, estimate.value, stacklevel + 1)
     if vanished:
         _warn_if_step_vanished(problem, h, stacklevel + 1)
-    # Values that underflow also look the same at every perturbation: one warning.
-    if not (isinstance(h, str) and _warn_if_inaccurate(problem, estimate, stacklevel + 1)):
-        _warn_if_f_ignored_x(problem, stacklevel + 1)
+    if isinstance(h, str):
+        ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
+        if np.any(ratio > 1):
+            if accuracy:
+                _warn_inaccurate(problem, estimate, ratio, stacklevel + 1)
+            return  # values that underflow look the same at every perturbation too
+    _warn_if_f_ignored_x(problem, stacklevel + 1)
 
 
 def _warn_if_step_vanished(problem: Problem, h: Any, stacklevel: int) -> None:
@@ -78,18 +93,17 @@ def _warn_if_f_ignored_x(problem: Problem, stacklevel: int) -> None:
     )
 
 
-def _warn_if_inaccurate(problem: Problem, estimate: Estimate, stacklevel: int) -> bool:
-    ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
+def _warn_inaccurate(
+    problem: Problem, estimate: Estimate, ratio: np.ndarray, stacklevel: int
+) -> None:
     poor = ratio > 1
-    if poor.any():
-        worst = int(np.argmax(ratio))
-        value = estimate.value.reshape(-1)
-        warnings.warn(
-            f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
-            f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
-            f"({int(poor.sum())} element(s) like this); f may not be smooth there, or its "
-            f"values may be too small for their precision",
-            RuntimeWarning,
-            stacklevel=stacklevel,
-        )
-    return bool(poor.any())
+    worst = int(np.argmax(ratio))
+    value = estimate.value.reshape(-1)
+    warnings.warn(
+        f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
+        f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
+        f"({int(poor.sum())} element(s) like this); f may not be smooth there, or its "
+        f"values may be too small for their precision",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )

@@ -24,6 +24,7 @@ from numgrad._steps import (
     given_step,
     good_enough,
     inaccurate,
+    kink,
     pair_offsets,
     rounding_error,
 )
@@ -279,7 +280,7 @@ def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
     at_x = np.asarray(_elementwise(f, point, point, _REAL))
     # f's values are rounded in f's own precision: float32 if f computes in it.
     eps = float(np.finfo(at_x.dtype if at_x.dtype.kind in "fc" else np.float64).eps)
-    at_x = np.abs(at_x.reshape(-1)).astype(np.float64)
+    at_x = at_x.reshape(-1).astype(scheme.value_dtype)
     estimate = auto_derivative(evaluate, flat, scheme, eps, at_x)
     ratio = inaccurate(estimate, flat, scheme, eps)
     if np.any(ratio > 1):
@@ -323,11 +324,12 @@ def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> float | N
             step = max(count, 1) * quantum
         offsets, wide, narrow = pair_offsets(scheme)
         values = [f(x + offset * step) for offset in offsets]
-        if not all(type(value) in PLAIN_SCALARS for value in values):
+        at_x = f(x) if scheme is _CENTRAL else 0.0  # the kink test of central needs f(x)
+        if not all(type(value) in PLAIN_SCALARS for value in (*values, at_x)):
             return None
         coarse = scheme.combine([values[i] for i in wide], step)
         fine = scheme.combine([values[i] for i in narrow], step / 2)
-        truncation = abs(coarse - fine) / (2**order - 1)
+        truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
         size = max(abs(value) for value in values)
         rounding = rounding_error(size, step / 2, scheme, _EPS)
         if truncation + rounding <= good_enough(scheme, _EPS) * abs(fine):

@@ -133,7 +133,7 @@ def test_exact_gradients_of_random_networks_pass(sizes, batch, activation, seed)
     # Without the book's 1e-7, backprop's gradient is the loss's exact one.
     params, loss, backprop = two_layer_net(sizes, activation, rng, offset=0.0)
     for name in params:  # weights of any size, not only the book's 0.01
-        params[name] += rng.standard_normal(params[name].shape) * rng.choice([1e-8, 1e-3, 0.3, 3])
+        params[name] += rng.standard_normal(params[name].shape) * rng.choice([1e-8, 1e-3, 0.3, 1.0])
     x, t = random_batch(sizes, batch, rng)
     grads = backprop(x, t)
     for name, W in params.items():
@@ -214,3 +214,21 @@ def test_a_float_matrix_works():
     assert result.passed
     assert isinstance(x, np.matrix)
     np.testing.assert_array_equal(x, [[1.0, 2.0], [3.0, 4.0]])
+
+
+STEP = np.finfo(np.float64).eps ** (1 / 3)  # the auto pilot's step at |x| <= 1
+
+
+@pytest.mark.parametrize("where", [-1.1, -0.5, -1 / 3, -0.25, -1e-3, 1e-3, 1 / 6, 1 / 3, 0.4, 0.9])
+def test_a_kink_inside_the_step_does_not_fail_the_right_gradient(where):
+    # A ReLU's kink at x + where * step: the numerical gradient straddles it,
+    # and backprop's one-sided slope is still right.
+    x = np.array([0.3])
+    kink = x[0] + where * STEP
+
+    def f(v):
+        return float(np.sum(2 * np.maximum(v - kink, 0) + 0.5 * v))
+
+    slope = np.array([2.0 * (x[0] > kink) + 0.5])
+    assert check_gradient(f, x, slope).passed
+    assert not check_gradient(f, x, slope + 0.02).passed
