@@ -54,6 +54,7 @@ __all__ = [
     "COMPLEX_FLOOR",
     "COMPLEX_STEP",
     "Estimate",
+    "allowed_error",
     "auto_derivative",
     "given_step",
     "good_enough",
@@ -100,12 +101,17 @@ class Estimate:
 _AUTO_WARN = 10_000
 
 
+def allowed_error(scheme: Scheme, eps: float) -> float:
+    """Return the relative error above which ``h="auto"`` warns."""
+    return min(_AUTO_WARN * eps ** (scheme.order / (scheme.order + 1)), 0.01)
+
+
 def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) -> np.ndarray:
     """Return the estimated error of each element over the error allowed (above 1: missed).
 
     The allowed error is relative to ``max(|derivative|, |f| / max(|x|, 1))``.
     """
-    allowed = min(_AUTO_WARN * eps ** (scheme.order / (scheme.order + 1)), 0.01)
+    allowed = allowed_error(scheme, eps)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         value = np.reshape(estimate.value, -1)
         scale = np.maximum(np.abs(value), estimate.size / np.maximum(np.abs(x), 1))
@@ -194,12 +200,18 @@ def kink(values: Any, offsets: tuple, f_x: Any, h: Any) -> Any:
 
 
 def auto_derivative(
-    evaluate: Evaluate, x: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray
+    evaluate: Evaluate,
+    x: np.ndarray,
+    scheme: Scheme,
+    eps: float,
+    f_x: np.ndarray,
+    pilot: np.ndarray | None = None,
 ) -> Estimate:
     """Differentiate each element of the flat array ``x`` with the ``h="auto"`` rule.
 
     ``eps`` is the machine epsilon of f's values, ``f_x`` holds ``f(x)``
-    for each element (the value before perturbation).
+    for each element (the value before perturbation). ``pilot``, if given,
+    holds the values at the pilot's points, already evaluated.
     """
     at_x = np.abs(f_x)
     if scheme.is_complex:
@@ -208,8 +220,9 @@ def auto_derivative(
     p = scheme.order
     good = good_enough(scheme, eps)
 
-    def pair(h: np.ndarray, elements: np.ndarray) -> _Pair:
-        values = evaluate(offsets, h, elements)
+    def pair(h: np.ndarray, elements: np.ndarray, values: Any = None) -> _Pair:
+        if values is None:
+            values = evaluate(offsets, h, elements)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             coarse = scheme.combine(values[wide], h)
             fine = scheme.combine(values[narrow], h / 2)
@@ -222,11 +235,11 @@ def auto_derivative(
 
     everything = np.arange(x.size)
     h = exact_steps(x, eps ** (1 / (p + 1)) * np.maximum(np.abs(x), 1.0))
-    best = pair(h, everything)
+    best = pair(h, everything, pilot)
     pilot_size = best.size.copy()
     nfev = len(offsets) * x.size
     elements = everything
-    for _ in range(_REFINEMENTS + 1):
+    for round_ in range(_REFINEMENTS + 1):
         f0 = at_x[elements]
         rounding_limited = best.truncation[elements] <= 2 * best.rounding[elements]
         done = best.error[elements] <= good * np.abs(best.value[elements])
@@ -234,7 +247,7 @@ def auto_derivative(
             (best.size[elements] <= 2 * f0) | ((f0 == 0) & (x[elements] == 0))
         )
         elements = elements[~done]
-        if elements.size == 0 or _ == _REFINEMENTS:
+        if elements.size == 0 or round_ == _REFINEMENTS:
             break
         step = _balanced_step(
             x[elements],
@@ -244,9 +257,11 @@ def auto_derivative(
             p,
             eps * scheme.noise,
         )
-        # Rounding-limited with f near x much larger than f(x): the scale of |x|.
-        small = rounding_limited[~done] & (np.abs(x[elements]) < 1) & (x[elements] != 0)
+        # The scale of |x| where it is well below the pilot's: first, or where
+        # rounding limits the pilot but f near x is much larger than f(x).
         relative = eps ** (1 / (p + 1)) * np.abs(x[elements]) / 2
+        small = (relative <= h[elements] / 8) & (x[elements] != 0)
+        small &= rounding_limited[~done] | (round_ == 0)
         step = np.where(small, relative, step)
         # Evaluate the pair at 2 h* so that its finer value sits at h*.
         wide_step = exact_steps(x[elements], 2 * step)

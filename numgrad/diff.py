@@ -14,12 +14,9 @@ import numpy as np
 from numgrad._evaluate import PLAIN_SCALARS
 from numgrad._schemes import Scheme, get_scheme
 from numgrad._steps import (
-    COMPLEX_FLOOR as _COMPLEX_FLOOR,
-)
-from numgrad._steps import (
-    COMPLEX_STEP as _COMPLEX_STEP,
-)
-from numgrad._steps import (
+    COMPLEX_FLOOR,
+    COMPLEX_STEP,
+    allowed_error,
     auto_derivative,
     given_step,
     good_enough,
@@ -197,8 +194,8 @@ def numerical_diff(
     point: Any = x if number else real_array(x, "x").astype(np.float64)
     if isinstance(h, str) and h == "auto":
         derivative = _auto_number(f, x, scheme) if number else None
-        if derivative is None:
-            derivative = _auto_diff(f, np.asarray(point, dtype=np.float64), scheme)
+        if derivative is None or isinstance(derivative, tuple):
+            derivative = _auto_diff(f, np.asarray(point, dtype=np.float64), scheme, derivative)
     else:
         step = given_step(h)
         _check_step_changes(point, step)
@@ -264,8 +261,11 @@ def _checked(value: Any, point: Any, scheme: Any) -> Any:
     return value
 
 
-def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
-    """numerical_diff with h="auto": the step rule of :mod:`numgrad._steps`, elementwise."""
+def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any, pilot: Any = None) -> Any:
+    """numerical_diff with h="auto": the step rule of :mod:`numgrad._steps`, elementwise.
+
+    ``pilot``: the pilot's values and f(x) at a number, from :func:`_auto_number`.
+    """
     flat = point.reshape(-1)
     current = np.ones(flat.size)  # the last step of each element
 
@@ -277,11 +277,13 @@ def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
             values[q] = np.reshape(_elementwise(f, argument, point, scheme), -1)
         return values[:, elements]
 
-    at_x = np.asarray(_elementwise(f, point, point, _REAL))
+    pilot_values, at_x = pilot if pilot is not None else (None, None)
+    if at_x is None:
+        at_x = np.asarray(_elementwise(f, point, point, _REAL))
     # f's values are rounded in f's own precision: float32 if f computes in it.
     eps = float(np.finfo(at_x.dtype if at_x.dtype.kind in "fc" else np.float64).eps)
     at_x = at_x.reshape(-1).astype(scheme.value_dtype)
-    estimate = auto_derivative(evaluate, flat, scheme, eps, at_x)
+    estimate = auto_derivative(evaluate, flat, scheme, eps, at_x, pilot_values)
     ratio = inaccurate(estimate, flat, scheme, eps)
     if np.any(ratio > 1):
         worst = int(np.argmax(ratio))
@@ -302,16 +304,17 @@ def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any) -> Any:
     return estimate.value.reshape(point.shape)
 
 
-def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> float | None:
-    """Return the ``h="auto"`` pilot's result at a Python number when it is accepted.
+def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
+    """Run the ``h="auto"`` pilot at a Python number, in Python floats.
 
-    The first step of the rule, in Python floats (the array path's arithmetic,
-    without numpy's cost on one element); ``None`` sends every other case,
-    refinements and warnings included, to the array path.
+    The array path's arithmetic, without numpy's cost on one element. Returns
+    the derivative where the pilot is accepted, else the pilot's values and
+    ``f(x)`` (or ``None``) for the array path to go on from, which also
+    handles every case out of the ordinary (refinements, warnings, errors).
     """
     with contextlib.suppress(TypeError, ValueError, OverflowError):
         if scheme.is_complex:
-            step = _COMPLEX_STEP * max(abs(x), _COMPLEX_FLOOR)
+            step = COMPLEX_STEP * max(abs(x), COMPLEX_FLOOR)
             value = f(complex(x, step))
             if type(value) in (complex, np.complex128) and abs(value.imag) >= _TINY:
                 return value.imag / step
@@ -324,16 +327,32 @@ def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> float | N
             step = max(count, 1) * quantum
         offsets, wide, narrow = pair_offsets(scheme)
         values = [f(x + offset * step) for offset in offsets]
-        at_x = f(x) if scheme is _CENTRAL else 0.0  # the kink test of central needs f(x)
-        if not all(type(value) in PLAIN_SCALARS for value in (*values, at_x)):
+        # f(x): central's kink test needs it; the others only if the pilot is not enough.
+        at_x = f(x) if scheme is _CENTRAL else None
+        if 0.0 in offsets:  # forward and backward have it already
+            at_x = values[offsets.index(0.0)]
+        if not all(type(value) in PLAIN_SCALARS for value in (*values, at_x or 0.0)):
             return None
         coarse = scheme.combine([values[i] for i in wide], step)
         fine = scheme.combine([values[i] for i in narrow], step / 2)
         truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
         size = max(abs(value) for value in values)
         rounding = rounding_error(size, step / 2, scheme, _EPS)
-        if truncation + rounding <= good_enough(scheme, _EPS) * abs(fine):
+        error = truncation + rounding
+        if not math.isfinite(error):
+            return None
+        if error <= good_enough(scheme, _EPS) * abs(fine):
             return float(fine)
+        if at_x is None:
+            at_x = f(x)
+            if type(at_x) not in PLAIN_SCALARS:
+                return None
+        # Rounding limits it, and no step could do better as f near x is about f(x).
+        scale = max(abs(fine), max(abs(at_x), size) / max(abs(x), 1.0))
+        limited = truncation <= 2 * rounding and size <= 2 * abs(at_x)
+        if limited and error <= allowed_error(scheme, _EPS) * scale:
+            return float(fine)
+        return np.array(values)[:, np.newaxis], np.array([at_x])
     return None
 
 
