@@ -86,7 +86,7 @@ print("numgrad, h = 1e-4:     ", numerical_diff(f, 5))
 # error at all, since :math:`f''' = 0`, so the trade-off would not show.)
 
 eps = np.finfo(np.float64).eps
-steps = np.logspace(-16, -1, 151)
+steps = np.logspace(-15.9, -1, 150)  # from the smallest step that still changes 1.0
 errors = {
     method: np.array([abs(numerical_diff(np.exp, 1.0, h, method=method) - np.e) for h in steps])
     for method in ("forward", "central")

@@ -171,3 +171,7 @@ def test_a_step_that_does_not_change_x_raises():
         numerical_diff(np.sin, 1e13, h=1e-5)
     with pytest.raises(ValueError, match=r"does not change x\[1\]"):
         numerical_diff(np.sin, np.array([1.0, 1e13]), h=1e-5)
+
+
+def test_the_complex_step_may_be_far_below_an_ulp_of_x():
+    assert numerical_diff(np.sin, 1.0, 1e-200, method="complex") == math.cos(1.0)
