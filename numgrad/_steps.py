@@ -94,6 +94,10 @@ class Estimate:
     size: np.ndarray
     nfev: int
 
+    def single(self) -> Estimate:
+        """Return the estimate of a scalar f: the arrays of shape (E, 1) as (E,)."""
+        return Estimate(self.value[:, 0], self.error[:, 0], self.size[:, 0], self.nfev)
+
 
 # h="auto" warns when an element's estimated error exceeds this many times the
 # best accuracy of the method, eps**(order / (order + 1)), relative to the larger
@@ -112,16 +116,19 @@ def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) ->
     The allowed error is relative to ``max(|derivative|, |f| / max(|x|, 1))``.
     """
     allowed = allowed_error(scheme, eps)
+    shape = np.shape(estimate.error)
+    value, error, size = (
+        np.reshape(a, (x.size, -1)) for a in (estimate.value, estimate.error, estimate.size)
+    )
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        value = np.reshape(estimate.value, -1)
-        scale = np.maximum(np.abs(value), estimate.size / np.maximum(np.abs(x), 1))
-        ratio = np.where(estimate.error > 0, estimate.error / (allowed * scale), 0.0)
+        scale = np.maximum(np.abs(value), size / np.maximum(np.abs(x), 1)[:, np.newaxis])
+        ratio = np.where(error > 0, error / (allowed * scale), 0.0)
     # f(x) = 0 and a derivative of exactly 0: nothing to judge it against.
-    return np.where(np.isfinite(value) & (scale > 0), ratio, 0.0)
+    return np.where(np.isfinite(value) & (scale > 0), ratio, 0.0).reshape(shape)
 
 
-# evaluate(offsets, steps, elements) -> values, shape (len(offsets), len(elements)):
-# f at x + offset * step * e_i for each selected flat element i.
+# evaluate(offsets, steps, elements) -> values, shape (len(offsets), len(elements), m):
+# f's m outputs at x + offset * step * e_i for each selected flat element i.
 Evaluate = Callable[[tuple[complex, ...], np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -169,17 +176,6 @@ def rounding_error(size: Any, step: Any, scheme: Scheme, eps: float) -> Any:
 _CENTRAL_PAIR = (1.0, -1.0, 0.5, -0.5)
 
 
-@dataclass
-class _Pair:
-    """The scheme at a step and at half of it, for some elements."""
-
-    value: np.ndarray  # the derivative at the half step
-    error: np.ndarray  # truncation + rounding
-    truncation: np.ndarray
-    rounding: np.ndarray
-    size: np.ndarray  # max |f| of the values
-
-
 def kink(values: Any, offsets: tuple, f_x: Any, h: Any) -> Any:
     """Return the error a kink of f inside the step would cause, or about 0 where f is smooth.
 
@@ -199,6 +195,32 @@ def kink(values: Any, offsets: tuple, f_x: Any, h: Any) -> Any:
     return np.abs(outer - 4 * inner) / (2 * h)
 
 
+@dataclass
+class _Pair:
+    """The scheme at a step and at half of it: arrays of shape (elements, outputs)."""
+
+    value: np.ndarray  # the derivative at the half step
+    error: np.ndarray  # truncation + rounding
+    truncation: np.ndarray
+    rounding: np.ndarray
+    size: np.ndarray  # max |f| of the values
+
+
+def _pair(values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray) -> _Pair:
+    """Combine the values at the merged offsets of h and h/2, shape (offsets, E, m)."""
+    offsets, wide, narrow = pair_offsets(scheme)
+    h = h[:, np.newaxis]
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        coarse = scheme.combine(values[wide], h)
+        fine = scheme.combine(values[narrow], h / 2)
+        truncation = np.abs(coarse - fine) / (2**scheme.order - 1)
+        truncation += kink(values, offsets, f_x.real, h)
+        size = np.max(np.abs(values), axis=0)
+        rounding = rounding_error(size, h / 2, scheme, eps)
+        error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
+    return _Pair(fine, error, truncation, rounding, size)
+
+
 def auto_derivative(
     evaluate: Evaluate,
     x: np.ndarray,
@@ -207,76 +229,72 @@ def auto_derivative(
     f_x: np.ndarray,
     pilot: np.ndarray | None = None,
 ) -> Estimate:
-    """Differentiate each element of the flat array ``x`` with the ``h="auto"`` rule.
+    """Differentiate f with respect to each element of the flat array ``x``, ``h="auto"``.
 
-    ``eps`` is the machine epsilon of f's values, ``f_x`` holds ``f(x)``
-    for each element (the value before perturbation). ``pilot``, if given,
-    holds the values at the pilot's points, already evaluated.
+    ``evaluate(offsets, steps, elements)`` returns f's values, shape
+    ``(len(offsets), len(elements), m)`` for ``m`` outputs (1 for a scalar
+    f). ``eps`` is the machine epsilon of f's values, ``f_x`` holds
+    ``f(x)``, shape ``(x.size, m)``. ``pilot``, if given, holds the values at
+    the pilot's points, already evaluated. Each element gets one step per
+    round; each output keeps the round whose estimate is best for it. The
+    result's arrays have shape ``(x.size, m)``.
     """
     at_x = np.abs(f_x)
     if scheme.is_complex:
         return _complex_step(evaluate, x, scheme, eps, at_x)
-    offsets, wide, narrow = pair_offsets(scheme)
+    offsets = pair_offsets(scheme)[0]
     p = scheme.order
     good = good_enough(scheme, eps)
-
-    def pair(h: np.ndarray, elements: np.ndarray, values: Any = None) -> _Pair:
-        if values is None:
-            values = evaluate(offsets, h, elements)
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            coarse = scheme.combine(values[wide], h)
-            fine = scheme.combine(values[narrow], h / 2)
-            truncation = np.abs(coarse - fine) / (2**p - 1)
-            truncation += kink(values, offsets, f_x[elements].real, h)
-            size = np.max(np.abs(values), axis=0)
-            rounding = rounding_error(size, h / 2, scheme, eps)
-            error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
-        return _Pair(fine, error, truncation, rounding, size)
-
+    column = x[:, np.newaxis]
     everything = np.arange(x.size)
     h = exact_steps(x, eps ** (1 / (p + 1)) * np.maximum(np.abs(x), 1.0))
-    best = pair(h, everything, pilot)
+    if pilot is None:
+        pilot = evaluate(offsets, h, everything)
+    best = _pair(pilot, h, scheme, eps, f_x)
+    steps = np.repeat(h[:, np.newaxis], f_x.shape[1], axis=1)  # the step of each output
     pilot_size = best.size.copy()
     nfev = len(offsets) * x.size
     elements = everything
     for round_ in range(_REFINEMENTS + 1):
         f0 = at_x[elements]
-        rounding_limited = best.truncation[elements] <= 2 * best.rounding[elements]
+        limited = best.truncation[elements] <= 2 * best.rounding[elements]
         done = best.error[elements] <= good * np.abs(best.value[elements])
-        done |= rounding_limited & (
-            (best.size[elements] <= 2 * f0) | ((f0 == 0) & (x[elements] == 0))
-        )
-        elements = elements[~done]
+        done |= limited & ((best.size[elements] <= 2 * f0) | ((f0 == 0) & (column[elements] == 0)))
+        open_ = ~np.all(done, axis=1)
+        elements, done, limited = elements[open_], done[open_], limited[open_]
         if elements.size == 0 or round_ == _REFINEMENTS:
             break
-        step = _balanced_step(
-            x[elements],
-            h[elements],
+        candidates = _balanced_step(
+            column[elements],
+            steps[elements],
             best.truncation[elements],
             np.where(at_x[elements] > 0, at_x[elements], best.size[elements]),
             p,
             eps * scheme.noise,
         )
+        # One step per element: the smallest that an unfinished output asks for.
+        step = np.min(np.where(done, np.inf, candidates), axis=1)
         # The scale of |x| where it is well below the pilot's: first, or where
         # rounding limits the pilot but f near x is much larger than f(x).
         relative = eps ** (1 / (p + 1)) * np.abs(x[elements]) / 2
         small = (relative <= h[elements] / 8) & (x[elements] != 0)
-        small &= rounding_limited[~done] | (round_ == 0)
+        small &= np.any(limited & ~done, axis=1) | (round_ == 0)
         step = np.where(small, relative, step)
         # Evaluate the pair at 2 h* so that its finer value sits at h*.
         wide_step = exact_steps(x[elements], 2 * step)
-        new = pair(wide_step, elements)
+        new = _pair(evaluate(offsets, wide_step, elements), wide_step, scheme, eps, f_x[elements])
         nfev += len(offsets) * elements.size
         old_value, old_error = best.value[elements], best.error[elements]
         with np.errstate(invalid="ignore"):
             # Within 4 error estimates: a kink's estimate can be 3 times short.
             agrees = np.abs(new.value - old_value) <= 4 * (old_error + new.error)
-        better = (agrees | ~np.isfinite(old_value)) & (new.error < old_error)
-        kept = elements[better]
+        better = (agrees | ~np.isfinite(old_value)) & (new.error < old_error) & ~done
+        rows, outputs = np.nonzero(better)
         for name in ("value", "error", "truncation", "rounding", "size"):
-            getattr(best, name)[kept] = getattr(new, name)[better]
-        h[kept] = wide_step[better]
-        elements = kept
+            getattr(best, name)[elements[rows], outputs] = getattr(new, name)[rows, outputs]
+        steps[elements[rows], outputs] = wide_step[rows]
+        h[elements] = np.where(np.any(better, axis=1), wide_step, h[elements])
+        elements = elements[np.any(better, axis=1)]
     # Judge the result against |f(x)| or f's values at the pilot's distance,
     # eps**(1/(p+1)) max(|x|, 1), whichever is larger: a loss near 0 at its
     # minimum is not a reason to demand more digits of its gradient.
@@ -323,21 +341,25 @@ def _complex_step(
     scale = np.maximum(np.abs(x), COMPLEX_FLOOR)
     h = COMPLEX_STEP * scale
     imag = np.imag(evaluate(scheme.offsets, h, everything)[0])
-    value = imag / h
-    error = (4 * eps * np.abs(imag) + _SMALLEST_SUBNORMAL) / h
+    value = imag / h[:, np.newaxis]
+    error = (4 * eps * np.abs(imag) + _SMALLEST_SUBNORMAL) / h[:, np.newaxis]
     nfev = x.size
     # Where Im f is subnormal, grow the step until it is normal, within bounds.
-    under = everything[np.abs(imag) < _SMALLEST_NORMAL]
+    under = everything[np.any(np.abs(imag) < _SMALLEST_NORMAL, axis=1)]
     if under.size:
-        grow = 2 * _SMALLEST_NORMAL / np.maximum(np.abs(imag[under]), _SMALLEST_SUBNORMAL)
-        step = np.minimum(h[under] * grow, _COMPLEX_LARGEST * scale[under])
+        smallest = np.maximum(np.min(np.abs(imag[under]), axis=1), _SMALLEST_SUBNORMAL)
+        step = np.minimum(
+            h[under] * (2 * _SMALLEST_NORMAL / smallest), _COMPLEX_LARGEST * scale[under]
+        )
         both = evaluate((1j, 0.5j), step, under)
         nfev += 2 * under.size
-        wide, fine = np.imag(both[0]) / step, np.imag(both[1]) / (step / 2)
+        column = step[:, np.newaxis]
+        wide, fine = np.imag(both[0]) / column, np.imag(both[1]) / (column / 2)
         new_error = np.abs(wide - fine) / 3 + (
             4 * eps * np.abs(np.imag(both[1])) + _SMALLEST_SUBNORMAL
-        ) / (step / 2)
+        ) / (column / 2)
         better = new_error < error[under]
-        value[under[better]] = fine[better]
-        error[under[better]] = new_error[better]
+        rows, outputs = np.nonzero(better)
+        value[under[rows], outputs] = fine[rows, outputs]
+        error[under[rows], outputs] = new_error[rows, outputs]
     return _judged(Estimate(value, error, at_x, nfev), at_x)

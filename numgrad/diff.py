@@ -276,15 +276,16 @@ def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any, pilot: A
         for q, offset in enumerate(offsets):
             argument = (flat + offset * current).reshape(point.shape)
             values[q] = np.reshape(_elementwise(f, argument, point, scheme), -1)
-        return values[:, elements]
+        return values[:, elements, np.newaxis]
 
     pilot_values, at_x = pilot if pilot is not None else (None, None)
     if at_x is None:
         at_x = np.asarray(_elementwise(f, point, point, _REAL))
     # f's values are rounded in f's own precision: float32 if f computes in it.
     eps = float(np.finfo(at_x.dtype if at_x.dtype.kind in "fc" else np.float64).eps)
-    at_x = at_x.reshape(-1).astype(scheme.value_dtype)
+    at_x = at_x.reshape(-1, 1).astype(scheme.value_dtype)
     estimate = auto_derivative(evaluate, flat, scheme, eps, at_x, pilot_values)
+    estimate = estimate.single()
     ratio = inaccurate(estimate, flat, scheme, eps)
     if np.any(ratio > 1):
         worst = int(np.argmax(ratio))
@@ -353,7 +354,7 @@ def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         limited = truncation <= 2 * rounding and size <= 2 * abs(at_x)
         if limited and error <= allowed_error(scheme, _EPS) * scale:
             return float(fine)
-        return np.array(values)[:, np.newaxis], np.array([at_x])
+        return np.array(values)[:, np.newaxis, np.newaxis], np.array([at_x])
     return None
 
 

@@ -253,14 +253,17 @@ def estimate_gradient(
     with lock:
         flat = problem.flat_points()
         if auto:
-            at_x = values_at_x(problem)
+            at_x = values_at_x(problem)[:, np.newaxis]
             estimate = auto_derivative(
-                lambda offsets, steps, elements: evaluate(problem, offsets, steps, elements),
+                lambda offsets, steps, elements: evaluate(problem, offsets, steps, elements)[
+                    ..., np.newaxis
+                ],
                 flat,
                 scheme,
                 problem.eps,
                 at_x,
             )
+            estimate = estimate.single()
         else:
             values = evaluate(problem, scheme.offsets, np.full(size, step), np.arange(size))
             with np.errstate(invalid="ignore", over="ignore"):
