@@ -1,5 +1,6 @@
 """numgrad: numerical derivatives and gradients, exact to the textbook and safe to use."""
 
+from numgrad._result import DerivativeResult
 from numgrad.check import GradientCheck, check_gradient
 from numgrad.descent import gradient_descent
 from numgrad.diff import TangentLine, numerical_diff, tangent_line
@@ -8,6 +9,7 @@ from numgrad.network import TwoLayerNet
 from numgrad.nn import SimpleNet, cross_entropy_error, softmax
 
 __all__ = [
+    "DerivativeResult",
     "GradientCheck",
     "SimpleNet",
     "TangentLine",

@@ -1,14 +1,19 @@
-"""Evaluating f at perturbed points: one gradient computation and its two evaluators.
+"""Evaluating f at perturbed points: one computation and its three evaluators.
 
 :class:`Problem` holds the points and how to call ``f``; :func:`loop`
-perturbs one element at a time, in place, and :func:`stacked` hands a
-vectorized ``f`` stacks of perturbed points. Both return the values of ``f``
-at ``x + offset * step * e_i`` for the selected flat elements ``i``.
+perturbs one element at a time, in place, :func:`stacked` hands a
+vectorized ``f`` stacks of perturbed points, and :func:`mapped` hands copies
+of the points to a map (``workers=``). Each returns the values of ``f`` at
+``x + offset * step * e_i`` for the selected flat elements ``i``, shape
+``(len(offsets), len(elements))`` for a scalar ``f`` (a gradient), or
+``(len(offsets), len(elements), m)`` for an ``f`` with ``m`` outputs (a
+Jacobian).
 """
 
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +22,7 @@ import numpy as np
 from numgrad._schemes import Scheme
 from numgrad._validation import preview, real_array
 
-__all__ = ["PLAIN_SCALARS", "Problem", "loop", "scalar", "stacked", "values_at_x"]
+__all__ = ["PLAIN_SCALARS", "Problem", "loop", "mapped", "scalar", "stacked", "values_at_x"]
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -33,23 +38,46 @@ _STACK_BYTES = 4 * 2**20
 
 
 class Problem:
-    """One gradient computation: the points, how to perturb them, and how to call f."""
+    """One computation: the points, how to perturb them, and how to call f.
 
-    def __init__(self, f: Callable, x: Any, scheme: Scheme, batch: bool, vectorized: bool):
+    ``outputs=False`` for a scalar f (a gradient), ``True`` for an f that
+    returns an array (a Jacobian). ``mapper`` (from ``workers=``) evaluates f
+    on copies of the points; without it, a writeable float x is perturbed in
+    place.
+    """
+
+    def __init__(
+        self,
+        f: Callable,
+        x: Any,
+        scheme: Scheme,
+        batch: bool,
+        vectorized: bool,
+        *,
+        outputs: bool = False,
+        mapper: Callable | None = None,
+    ):
         self.f, self.scheme, self.batch, self.vectorized = f, scheme, batch, vectorized
+        self.mapper = mapper
+        self.out_shape: tuple[int, ...] | None = None  # f's output shape, once seen
+        self.outputs = outputs
         # np.matrix and other subclasses: perturb through a plain view of the same memory.
         array = x.view(np.ndarray) if isinstance(x, np.ndarray) else None
+        floating = array is not None and array.dtype.kind == "f"
         self.in_place = (
-            array is not None
-            and array.dtype.kind == "f"
+            floating
             and array.flags.writeable
             and not scheme.is_complex
             and not vectorized
+            and mapper is None
         )
         if self.in_place:
             points = array
         else:
-            points = real_array(x, "x").view(np.ndarray).astype(scheme.value_dtype, copy=True)
+            # Copies keep a float dtype, so that workers compute what the loop would.
+            keep = floating and not scheme.is_complex and mapper is not None
+            dtype = array.dtype if keep else scheme.value_dtype
+            points = real_array(x, "x").view(np.ndarray).astype(dtype, copy=True)
         if batch and points.ndim == 0:
             raise ValueError("batch=True needs x with a first axis of points; got a 0-d x")
         self.points = points
@@ -110,15 +138,61 @@ def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarr
             for delta in element_deltas:
                 target[index] = original + delta
                 value = f(argument)
-                if type(value) not in PLAIN_SCALARS:
-                    value = _scalar(value, problem)
+                if type(value) not in PLAIN_SCALARS or problem.outputs:
+                    value = _output(value, problem)
                 collected.append(value)
         finally:
             target[index] = original
+    return _collected(problem, collected, len(offsets), len(elements))
+
+
+def _collected(problem: Problem, collected: list, count: int, size: int) -> np.ndarray:
+    """Return the values f returned, element by element and offset by offset, as an array."""
     problem.calls += len(collected)
     _track_values(problem, collected)
     values = np.array(collected, dtype=problem.scheme.value_dtype)
-    return values.reshape(len(elements), len(offsets)).T
+    if not problem.outputs:
+        return values.reshape(size, count).T
+    return values.reshape(size, count, -1).transpose(1, 0, 2)
+
+
+def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """Evaluate f at copies of the perturbed points, through the map of ``workers=``.
+
+    The points are made as the map asks for them, each a fresh copy of its
+    point with one element perturbed as :func:`loop` perturbs it (the same
+    arithmetic, so the values are the same, bit for bit).
+    """
+    _record_vanished(problem, offsets, steps, elements)
+    n, shape = problem.n, problem.stack.shape[1:]
+    flat = problem.stack.reshape(problem.k, n)
+    deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
+
+    def points() -> Any:
+        for element, element_deltas in zip(elements.tolist(), deltas, strict=True):
+            row, col = divmod(element, n)
+            original = flat[row, col]
+            for delta in element_deltas:
+                point = flat[row].copy()
+                point[col] = original + delta
+                yield point.reshape(shape)
+
+    try:
+        results = list(problem.mapper(problem.f, points()))
+    except (pickle.PicklingError, AttributeError, TypeError) as error:
+        if "pickle" not in str(error).lower():
+            raise
+        raise TypeError(
+            f"with workers=, f and its points are sent to worker processes and must be "
+            f"picklable; f = {problem.f!r} is not ({error}). Define f with def at module "
+            f"level, or use threads: workers=ThreadPoolExecutor(n).map"
+        ) from error
+    if len(results) != len(elements) * len(offsets):
+        raise ValueError(
+            f"workers must be a map-like callable: map(f, points) returned "
+            f"{len(results)} values for {len(elements) * len(offsets)} points"
+        )
+    return _collected(problem, [_output(v, problem) for v in results], len(offsets), len(elements))
 
 
 def _record_vanished(
@@ -167,7 +241,7 @@ def stacked(
     block = int(max(1, min(len(elements), _STACK_BYTES // max(per_element, 1))))
     if block > k:  # whole rounds of the k points: every block then holds the same rows
         block -= block % k
-    values = np.empty((count, len(elements)), dtype=dtype)
+    values = np.empty((count, len(elements), _width(problem)), dtype=dtype)
     moving = [q for q, offset in enumerate(offsets) if offset]
     deltas = np.multiply.outer(np.asarray(offsets), steps)
     rows, cols = np.divmod(elements, n)
@@ -197,14 +271,19 @@ def stacked(
             buffer[q, picks, block_cols] = originals + deltas[q, start:stop]
         stack = buffer.reshape(count * m, *problem.point_shape)
         stack.flags.writeable = False
-        result = _call_stacked(problem, stack).reshape(count, m)
+        result = _call_stacked(problem, stack).reshape(count, m, -1)
         if order is None:
             values[:, start:stop] = result
         else:
             values[:, order[start:stop]] = result
         for q in moving:
             buffer[q, picks, block_cols] = originals
-    return values
+    return values if problem.outputs else values[..., 0]
+
+
+def _width(problem: Problem) -> int:
+    """Return the number of outputs of f (1 for a scalar f)."""
+    return math.prod(problem.out_shape) if problem.outputs and problem.out_shape else 1
 
 
 def _call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
@@ -218,7 +297,7 @@ def _call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
             ) from error
         raise
     problem.calls += 1
-    result = _stack_values(result, stack.shape[0], problem.scheme)
+    result = _stack_values(result, stack.shape[0], problem)
     _track_values(problem, result)
     return result
 
@@ -236,20 +315,44 @@ def values_at_x(problem: Problem) -> np.ndarray:
         types = [values.dtype]
     else:
         arguments = [problem.argument] if not problem.batch else list(problem.stack)
-        values = [_scalar(problem.f(argument), problem) for argument in arguments]
+        values = [_output(problem.f(argument), problem) for argument in arguments]
+        problem.calls += len(values)
         types = [np.asarray(value).dtype for value in values]
     problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
-    return np.repeat(np.asarray(values, dtype=problem.scheme.value_dtype), problem.n)
+    values = np.asarray(values, dtype=problem.scheme.value_dtype).reshape(problem.k, -1)
+    at_x = np.repeat(values, problem.n, axis=0)
+    return at_x if problem.outputs else at_x[:, 0]
 
 
 # Return types accepted without further checks (the common case, kept fast).
 PLAIN_SCALARS = (float, np.float64)
 
 
-def _scalar(value: Any, problem: Problem) -> Any:
-    """Return ``value`` if it is one real (or, for the complex step, complex) number."""
-    shape = problem.stack.shape[1:] if not problem.batch else ()
-    return scalar(value, problem.scheme.is_complex, shape)
+def _output(value: Any, problem: Problem) -> Any:
+    """Return ``value`` if it is what f must return: one number, or an array of one shape."""
+    if not problem.outputs:
+        shape = problem.stack.shape[1:] if not problem.batch else ()
+        return scalar(value, problem.scheme.is_complex, shape)
+    array = np.asarray(value)
+    if array.dtype.kind not in ("biufc" if problem.scheme.is_complex else "biuf"):
+        raise TypeError(f"f must return real numbers; it returned {preview(value)}")
+    _check_complex(array.dtype, problem.scheme)
+    if problem.out_shape is None:
+        problem.out_shape = array.shape
+    elif array.shape != problem.out_shape:
+        raise ValueError(
+            f"f must return arrays of one shape; it returned shape {problem.out_shape} "
+            f"and then {array.shape}"
+        )
+    return array
+
+
+def _check_complex(dtype: np.dtype, scheme: Scheme) -> None:
+    if scheme.is_complex and dtype.kind != "c":
+        raise TypeError(
+            "with method='complex', f must keep the imaginary part of its argument; it "
+            f"returned dtype {dtype} (abs, np.real, float() and comparisons drop it)"
+        )
 
 
 def scalar(value: Any, is_complex: bool, point_shape: tuple[int, ...]) -> Any:
@@ -283,21 +386,21 @@ def scalar(value: Any, is_complex: bool, point_shape: tuple[int, ...]) -> Any:
     return value
 
 
-def _stack_values(value: Any, m: int, scheme: Scheme) -> np.ndarray:
+def _stack_values(value: Any, m: int, problem: Problem) -> np.ndarray:
     array = np.asarray(value)
-    if array.shape != (m,):
+    if problem.outputs and problem.out_shape is None and array.ndim >= 1:
+        problem.out_shape = array.shape[1:]
+    expected = (m, *problem.out_shape) if problem.outputs else (m,)
+    if array.shape != expected:
+        what = "one scalar" if not problem.outputs else f"one array of shape {problem.out_shape}"
         raise ValueError(
-            f"with vectorized=True, f must return one scalar per point: a stack of "
+            f"with vectorized=True, f must return {what} per point: a stack of "
             f"{m} points gave shape {array.shape}"
         )
-    kinds = "biufc" if scheme.is_complex else "biuf"
+    kinds = "biufc" if problem.scheme.is_complex else "biuf"
     if array.dtype.kind not in kinds:
-        raise TypeError(f"f must return real scalars; it returned dtype {array.dtype}")
-    if scheme.is_complex and array.dtype.kind != "c":
-        raise TypeError(
-            "with method='complex', f must keep the imaginary part of its argument; "
-            f"it returned dtype {array.dtype}"
-        )
+        raise TypeError(f"f must return real numbers; it returned dtype {array.dtype}")
+    _check_complex(array.dtype, problem.scheme)
     return array
 
 
@@ -308,7 +411,9 @@ def _track_values(problem: Problem, values: Any) -> None:
     if problem.first_value is None:
         problem.first_value = values[0]
     first = problem.first_value
-    if values[0] != first or values[-1] != first:  # the usual case, told at once
+    if problem.outputs:
+        problem.same_value = all(np.array_equal(v, first) for v in values)
+    elif values[0] != first or values[-1] != first:  # the usual case, told at once
         problem.same_value = False
     elif isinstance(values, list):
         problem.same_value = all(v == first for v in values)

@@ -56,9 +56,11 @@ __all__ = [
     "Estimate",
     "allowed_error",
     "auto_derivative",
+    "fixed_derivative",
     "given_step",
     "good_enough",
     "inaccurate",
+    "kink",
     "pair_offsets",
     "rounding_error",
 ]
@@ -132,12 +134,68 @@ def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) ->
 Evaluate = Callable[[tuple[complex, ...], np.ndarray, np.ndarray], np.ndarray]
 
 
-def given_step(h: Any) -> float:
-    """Validate a step the caller gave (anything but ``"auto"``) and return it as a float."""
+_STEP_KINDS = 'a positive finite number, an array of them broadcastable to x, or "auto"'
+
+
+def given_step(h: Any, shape: tuple[int, ...] = ()) -> float | np.ndarray:
+    """Validate a step the caller gave (anything but ``"auto"``).
+
+    Returns a float, or for an array of steps (one per element of ``x``, of
+    shape ``shape``) a float64 array of that shape.
+    """
     if isinstance(h, str):
-        raise TypeError(f'h must be a positive finite number or "auto"; got {h!r}')
-    check_positive_number(h, "h", alternative=' or "auto"')
+        raise TypeError(f"h must be {_STEP_KINDS}; got {h!r}")
+    if isinstance(h, (list, tuple, np.ndarray)):
+        return _given_steps(h, shape)
+    check_positive_number(h, "h", alternative=' (or an array of them, or "auto")')
     return float(h)
+
+
+def _given_steps(h: Any, shape: tuple[int, ...]) -> np.ndarray:
+    array = np.asarray(h)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"h must be {_STEP_KINDS}; got an array of dtype {array.dtype}")
+    try:
+        steps = np.broadcast_to(array, shape).astype(np.float64)
+    except ValueError:
+        raise ValueError(
+            f"h must be broadcastable to x's shape {shape}; got an array of shape {array.shape}"
+        ) from None
+    bad = ~(np.isfinite(steps) & (steps > 0))
+    if bad.any():
+        index = np.unravel_index(int(np.argmax(bad)), shape)
+        where = f"[{', '.join(map(str, index))}]" if index else ""
+        raise ValueError(
+            f"h must be positive and finite everywhere; h{where} = {float(steps[index])!r} (for x{where})"
+        )
+    return steps
+
+
+def fixed_derivative(
+    values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray
+) -> Estimate:
+    """Return the derivative at the steps ``h`` and its estimated error (``full_output``).
+
+    ``values`` are f's at the merged offsets of ``h`` and ``h/2``, shape
+    ``(offsets, E, m)``. The value is the scheme at ``h``, exactly as without
+    an estimate; its truncation error is ``|D(h) - D(h/2)| 2**p / (2**p - 1)``,
+    to which the rounding error at ``h`` and the kink term are added.
+    """
+    offsets, wide, narrow = pair_offsets(scheme)
+    column = h[:, np.newaxis]
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        coarse = scheme.combine(values[wide], column)
+        fine = scheme.combine(values[narrow], column / 2)
+        truncation = np.abs(coarse - fine) * 2**scheme.order / (2**scheme.order - 1)
+        truncation += kink(values, offsets, f_x.real, column)
+        size = np.max(np.abs(values), axis=0)
+        if scheme.is_complex:  # nothing is subtracted: rounding is relative to the value
+            rounding = 4 * eps * np.abs(coarse) + _SMALLEST_SUBNORMAL / column
+        else:
+            rounding = rounding_error(size, column, scheme, eps)
+        error = np.where(np.isfinite(coarse), truncation + rounding, np.inf)
+    nfev = len(offsets) * h.size
+    return _judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
 
 
 def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:

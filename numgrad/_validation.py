@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_positive_number", "preview", "real_array"]
+__all__ = ["check_flag", "check_positive_number", "preview", "real_array"]
 
 
 def real_array(value: Any, name: str) -> np.ndarray:
@@ -25,6 +25,12 @@ def check_positive_number(value: Any, name: str, *, alternative: str = "") -> No
         raise TypeError(f"{expected}; got {value!r}")
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{expected}; got {value!r}")
+
+
+def check_flag(value: Any, name: str) -> None:
+    """Raise a TypeError unless ``value`` is True or False."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
 
 
 def preview(value: Any, limit: int = 60) -> str:

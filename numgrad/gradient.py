@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._evaluate import PLAIN_SCALARS, Problem, loop, scalar, stacked, values_at_x
+from numgrad._differentiate import compute
+from numgrad._evaluate import PLAIN_SCALARS, Problem, scalar
 from numgrad._locks import lock_for
 from numgrad._report import warn_about
+from numgrad._result import DerivativeResult
 from numgrad._schemes import get_scheme
-from numgrad._steps import Estimate, auto_derivative, given_step
+from numgrad._steps import Estimate
+from numgrad._validation import check_flag
+from numgrad._workers import mapper_for
 from numgrad.diff import Method
 
 __all__ = ["numerical_gradient"]
@@ -22,12 +25,14 @@ __all__ = ["numerical_gradient"]
 def numerical_gradient(
     f: Callable[[np.ndarray], Any],
     x: Any,
-    h: float | Literal["auto"] = 1e-4,
+    h: float | np.ndarray | Literal["auto"] = 1e-4,
     *,
     method: Method = "central",
     batch: bool = False,
     vectorized: bool = False,
-) -> np.ndarray:
+    workers: int | Callable = 1,
+    full_output: bool = False,
+) -> np.ndarray | DerivativeResult:
     r"""Compute the gradient of a scalar function of an array by finite differences.
 
     Parameters
@@ -56,10 +61,27 @@ def numerical_gradient(
         The stack is read-only: an ``f`` that changes it in place gets an
         error, since the stack is reused for the next points.
 
+    workers : int or map-like callable, default 1
+        How to evaluate ``f`` at the perturbed points: ``1`` in this thread;
+        an int above 1, in a pool of that many processes that numgrad
+        creates and closes; a callable, as ``workers(f, points)`` like the
+        built-in ``map``: ``ThreadPoolExecutor(8).map``,
+        ``multiprocessing.Pool(4).map``, or a Dask cluster's
+        ``Client(...).get_executor().map``. The points are copies of ``x``, so
+        ``f`` must use its argument (numgrad warns when every value is the
+        same), and for processes ``f`` must be picklable (a ``def`` at module
+        level, not a lambda). The result is the same, bit for bit, as with
+        ``workers=1``.
+    full_output : bool, default False
+        Whether to return a :class:`DerivativeResult` with the gradient, an
+        estimate of its error and the number of evaluations of ``f``. With a
+        given ``h`` this costs a second evaluation at ``h / 2``.
+
     Returns
     -------
-    numpy.ndarray
-        The gradient, a float64 array of ``x``'s shape.
+    numpy.ndarray or DerivativeResult
+        The gradient, a float64 array of ``x``'s shape; with
+        ``full_output=True``, a :class:`DerivativeResult` holding it.
 
     Raises
     ------
@@ -164,10 +186,15 @@ def numerical_gradient(
            [0., 4.],
            [6., 0.]])
     """
-    if _is_simple(x, h, method, batch, vectorized):
+    if _is_simple(x, h, method, batch, vectorized) and workers == 1 and full_output is False:
         return central_loop(f, x, h, stacklevel=3)[0]
-    estimate, problem = estimate_gradient(f, x, h, method, batch, vectorized)
+    check_flag(full_output, "full_output")
+    estimate, problem = estimate_gradient(
+        f, x, h, method, batch, vectorized, workers=workers, full=full_output
+    )
     warn_about(problem, estimate, h)
+    if full_output:
+        return DerivativeResult(estimate.value, estimate.error, estimate.nfev)
     return estimate.value
 
 
@@ -233,42 +260,28 @@ def central_loop(
 
 
 def estimate_gradient(
-    f: Callable, x: Any, h: Any, method: Any, batch: Any, vectorized: Any
+    f: Callable,
+    x: Any,
+    h: Any,
+    method: Any,
+    batch: Any,
+    vectorized: Any,
+    *,
+    workers: Any = 1,
+    full: bool = False,
 ) -> tuple[Estimate, Problem]:
-    """Validate the arguments, compute the gradient and its error estimate."""
+    """Validate the arguments, compute the gradient and its error estimate.
+
+    The estimate's arrays have the gradient's shape (``error`` and ``size``
+    are empty for a given step without ``full``).
+    """
     scheme = get_scheme(method)
-    if not isinstance(batch, bool):
-        raise TypeError(f"batch must be True or False; got {batch!r}")
-    if not isinstance(vectorized, bool):
-        raise TypeError(f"vectorized must be True or False; got {vectorized!r}")
-    auto = isinstance(h, str) and h == "auto"
-    step = None if auto else given_step(h)
-    problem = Problem(f, x, scheme, batch, vectorized)
-    evaluate = stacked if vectorized else loop
-    size = problem.k * problem.n
-    if size == 0:
-        empty = np.zeros(problem.points.shape)
-        return Estimate(empty, empty.reshape(-1), empty.reshape(-1), 0), problem
-    lock = lock_for(problem.points) if problem.in_place else contextlib.nullcontext()
-    with lock:
-        flat = problem.flat_points()
-        if auto:
-            at_x = values_at_x(problem)[:, np.newaxis]
-            estimate = auto_derivative(
-                lambda offsets, steps, elements: evaluate(problem, offsets, steps, elements)[
-                    ..., np.newaxis
-                ],
-                flat,
-                scheme,
-                problem.eps,
-                at_x,
-            )
-            estimate = estimate.single()
-        else:
-            values = evaluate(problem, scheme.offsets, np.full(size, step), np.arange(size))
-            with np.errstate(invalid="ignore", over="ignore"):
-                value = np.asarray(scheme.combine(values, step), dtype=np.float64)
-            estimate = Estimate(value, np.zeros(0), np.zeros(0), values.size)
-    shape = problem.stack.shape
-    value = estimate.value.reshape(shape if batch else shape[1:])
-    return Estimate(value, estimate.error, estimate.size, estimate.nfev), problem
+    check_flag(batch, "batch")
+    check_flag(vectorized, "vectorized")
+    with mapper_for(workers, vectorized) as mapper:
+        problem = Problem(f, x, scheme, batch, vectorized, mapper=mapper)
+        estimate = compute(problem, h, full=full)
+    shape = problem.stack.shape if batch else problem.stack.shape[1:]
+    error = estimate.error.reshape(shape) if estimate.error.size else estimate.error[:, 0]
+    size = estimate.size.reshape(shape) if estimate.size.size else estimate.size[:, 0]
+    return Estimate(estimate.value.reshape(shape), error, size, estimate.nfev), problem

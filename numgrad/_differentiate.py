@@ -1,0 +1,70 @@
+"""One derivative computation, from a :class:`~numgrad._evaluate.Problem` to an estimate.
+
+The step is the caller's (a number, or an array with one step per element)
+or ``"auto"``; with ``full=True`` a given step also comes with an error
+estimate, from a second evaluation at half the step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from numgrad._evaluate import Problem, loop, mapped, stacked, values_at_x
+from numgrad._locks import lock_for
+from numgrad._steps import Estimate, auto_derivative, fixed_derivative, given_step, pair_offsets
+
+__all__ = ["compute", "is_auto"]
+
+
+def is_auto(h: Any) -> bool:
+    """Whether ``h`` asks for the automatic step."""
+    return isinstance(h, str) and h == "auto"
+
+
+def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
+    """Differentiate f at every element of the problem's points.
+
+    Returns arrays of shape ``(elements, m)``, ``m`` the number of f's
+    outputs (1 for a scalar f). Without ``full``, a given step gives no
+    error estimate (``error`` and ``size`` are then empty).
+    """
+    auto = is_auto(h)
+    steps = None if auto else given_step(h, problem.points.shape)
+    size, f_x = problem.k * problem.n, None
+    if size == 0:
+        empty = np.zeros((0, 1))
+        return Estimate(empty, empty, empty, 0)
+    evaluate = mapped if problem.mapper else stacked if problem.vectorized else loop
+    scheme = problem.scheme
+
+    def values(offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
+        result = evaluate(problem, offsets, steps, elements)
+        return result if problem.outputs else result[..., np.newaxis]
+
+    lock = lock_for(problem.points) if problem.in_place else contextlib.nullcontext()
+    with lock:
+        flat = problem.flat_points()
+        everything = np.arange(size)
+        if auto or full or problem.outputs:  # f(x): its size, precision and output shape
+            f_x = values_at_x(problem).reshape(size, -1)
+        if auto:
+            estimate = auto_derivative(values, flat, scheme, problem.eps, f_x)
+            return _with_calls(estimate, problem.k)
+        # One step per flat element: the points' order, batch axis included.
+        steps = np.full(size, steps) if np.ndim(steps) == 0 else steps.reshape(-1)
+        if full:
+            pair = values(pair_offsets(scheme)[0], steps, everything)
+            return _with_calls(fixed_derivative(pair, steps, scheme, problem.eps, f_x), problem.k)
+        result = values(scheme.offsets, steps, everything)
+    with np.errstate(invalid="ignore", over="ignore"):
+        value = np.asarray(scheme.combine(result, steps[:, np.newaxis]), dtype=np.float64)
+    nfev = result.shape[0] * size + (problem.k if f_x is not None else 0)
+    return Estimate(value, np.zeros((0, 1)), np.zeros((0, 1)), nfev)
+
+
+def _with_calls(estimate: Estimate, calls: int) -> Estimate:
+    """Return the estimate with ``calls`` more evaluations of f counted (those of f(x))."""
+    return Estimate(estimate.value, estimate.error, estimate.size, estimate.nfev + calls)
