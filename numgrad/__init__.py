@@ -5,6 +5,8 @@ from numgrad.check import GradientCheck, check_gradient
 from numgrad.descent import gradient_descent
 from numgrad.diff import TangentLine, numerical_diff, tangent_line
 from numgrad.gradient import numerical_gradient
+from numgrad.hessian import numerical_hessian
+from numgrad.jacobian import numerical_jacobian
 from numgrad.network import TwoLayerNet
 from numgrad.nn import SimpleNet, cross_entropy_error, softmax
 
@@ -19,6 +21,8 @@ __all__ = [
     "gradient_descent",
     "numerical_diff",
     "numerical_gradient",
+    "numerical_hessian",
+    "numerical_jacobian",
     "softmax",
     "tangent_line",
 ]

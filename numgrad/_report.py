@@ -29,11 +29,17 @@ def warn_about(
     x, ``accuracy=False`` the one about ``h="auto"`` missing its accuracy
     (for callers that report them their own way).
     """
-    _warn_if_not_finite(problem, estimate.value, stacklevel + 1)
+    # One row per element of x, one column per output of f (one for a gradient).
+    elements = problem.k * problem.n
+    if elements == 0:
+        return
+    values = np.reshape(estimate.value, (elements, -1))
+    _warn_if_not_finite(problem, values, stacklevel + 1)
     if vanished:
         _warn_if_step_vanished(problem, h, stacklevel + 1)
     if isinstance(h, str):
         ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
+        ratio = np.max(np.reshape(ratio, (elements, -1)), axis=1, initial=0.0)
         if np.any(ratio > 1):
             if accuracy:
                 _warn_inaccurate(problem, estimate, ratio, stacklevel + 1)
@@ -57,14 +63,14 @@ def _warn_if_step_vanished(problem: Problem, h: Any, stacklevel: int) -> None:
     )
 
 
-def _warn_if_not_finite(problem: Problem, value: np.ndarray, stacklevel: int) -> None:
-    if math.isfinite(value.sum()):  # a sum that overflows only sends us on to check
+def _warn_if_not_finite(problem: Problem, values: np.ndarray, stacklevel: int) -> None:
+    if math.isfinite(values.sum()):  # a sum that overflows only sends us on to check
         return
-    bad = ~np.isfinite(value)
+    bad = ~np.all(np.isfinite(values), axis=1)
     if bad.any():
         warnings.warn(
             f"f returned NaN or infinity when {problem.where(int(np.argmax(bad)))} was perturbed; "
-            f"{int(bad.sum())} partial derivative(s) are not finite",
+            f"{int(np.sum(~np.isfinite(values)))} partial derivative(s) are not finite",
             RuntimeWarning,
             stacklevel=stacklevel,
         )
@@ -80,12 +86,13 @@ def _warn_if_f_ignored_x(problem: Problem, stacklevel: int) -> None:
         at_x = problem.f(stack)[0]
     else:
         at_x = problem.f(problem.argument if not problem.batch else problem.stack[0, ...])
-    if at_x != problem.first_value:
+    if not np.array_equal(at_x, problem.first_value):
         return
     warnings.warn(
         "f returned the same value for every perturbation of x, so the gradient is 0; "
         "f seems to ignore its argument. numgrad perturbs a copy of x here (x is not a "
-        "writeable float array, or method='complex' or vectorized=True), so the book's "
+        "writeable float array, or method='complex', vectorized=True or workers=), so the "
+        "book's "
         "`lambda w: net.loss(x, t)` idiom needs net's weights as a writeable float array, "
         "or an f that uses its argument",
         RuntimeWarning,
@@ -96,13 +103,15 @@ def _warn_if_f_ignored_x(problem: Problem, stacklevel: int) -> None:
 def _warn_inaccurate(
     problem: Problem, estimate: Estimate, ratio: np.ndarray, stacklevel: int
 ) -> None:
-    poor = ratio > 1
+    """Warn about the element of the worst ratio of estimated to allowed error."""
     worst = int(np.argmax(ratio))
-    value = estimate.value.reshape(-1)
+    values = np.reshape(estimate.value, (ratio.size, -1))
+    errors = np.reshape(estimate.error, (ratio.size, -1))
+    output = int(np.argmax(errors[worst]))
     warnings.warn(
         f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
-        f"{estimate.error[worst]:.2g} for a derivative of {value[worst]:.6g} "
-        f"({int(poor.sum())} element(s) like this); f may not be smooth there, or its "
+        f"{errors[worst, output]:.2g} for a derivative of {values[worst, output]:.6g} "
+        f"({int(np.sum(ratio > 1))} element(s) like this); f may not be smooth there, or its "
         f"values may be too small for their precision",
         RuntimeWarning,
         stacklevel=stacklevel,
