@@ -131,8 +131,10 @@ plt.show()
 # Read the figure from the right. For large ``h`` the truncation error
 # rules: it falls in a straight line of slope 1 (forward) or 2 (central) as
 # ``h`` shrinks. Below the bottom of the V the rounding error takes over and
-# grows like :math:`1/h`, noisily, until at :math:`h \approx 10^{-16}`
-# ``1 + h`` rounds to 1 and the error is the whole derivative. The lowest
+# grows like :math:`1/h`, noisily, to a sizeable part of the derivative
+# itself at the left edge. A step below about :math:`1.1 \times 10^{-16}`
+# does not change ``x = 1`` at all (``1 + h`` rounds to 1); numgrad then
+# raises a ValueError instead of returning a derivative of 0. The lowest
 # points sit near :math:`\epsilon^{1/2} \approx 1.5 \times 10^{-8}` and
 # :math:`\epsilon^{1/3} \approx 6 \times 10^{-6}`: smaller steps make the
 # derivative worse, not better, and the central difference's best error
