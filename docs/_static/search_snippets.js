@@ -20,7 +20,7 @@
   };
 
   const plainText = (tex) => {
-    let text = tex
+    const text = tex
       .trim()
       .replace(/^\\[([]|\\[)\]]$/g, "")
       .replace(/\\operatorname\{([^{}]*)\}/g, "$1")
