@@ -31,7 +31,7 @@ def _install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *requirements)
 
 
-def _chromium(session: nox.Session) -> str | None:
+def _chromium(session: nox.Session) -> str | None:  # noqa: RET503 (session.error raises)
     """The Chromium for the browser test: a path, or None for Playwright's own build.
 
     In this order: NUMGRAD_CHROMIUM, a Chromium on PATH, Playwright's download,

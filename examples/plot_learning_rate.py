@@ -93,8 +93,8 @@ plt.show()
 # %%
 # On a logarithmic scale a constant factor per step is a straight line. The
 # run with :math:`\eta = 0.1` falls in a straight line from 5 to
-# :math:`10^{-9}`; the one with :math:`\eta = 10^{-10}` stays flat at 5,
-# not wrong but useless; the one with :math:`\eta = 10` climbs by a factor
+# :math:`5 \times 0.8^{100} \approx 1.0 \times 10^{-9}`; the one with
+# :math:`\eta = 10^{-10}` stays flat at 5, not wrong but useless; the one with :math:`\eta = 10` climbs by a factor
 # of 19 per step for ten steps and then goes flat, stuck at a huge value
 # where the numerical gradient can no longer see any slope. A good learning
 # rate lies between the two failures, and in practice it is found by trying.

@@ -97,7 +97,7 @@ for method, error in errors.items():
 print(f"eps**(1/2) = {eps ** (1 / 2):.1e}, eps**(1/3) = {eps ** (1 / 3):.1e}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7.5, 5), layout="constrained")
+fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
 styles = {
     "forward": ("C0", r"forward $(f(x+h) - f(x))\,/\,h$"),
     "central": ("C1", r"central $(f(x+h) - f(x-h))\,/\,2h$"),
@@ -124,7 +124,7 @@ ax.set_ylabel(r"absolute error $|D(h) - e|$")
 ax.set_title(r"Error of finite differences of $e^x$ at $x = 1$")
 ax.set_ylim(1e-13, 3)
 ax.grid(True, which="major", alpha=0.3)
-ax.legend(loc="lower left")
+fig.legend(loc="outside lower center", ncols=2)
 plt.show()
 
 # %%

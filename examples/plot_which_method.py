@@ -76,7 +76,7 @@ styles = {
     "richardson": ("C2", "-"),
     "complex": ("C3", (0, (5, 2))),
 }
-fig, ax = plt.subplots(figsize=(9.5, 5.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(8.5, 6.5), layout="constrained")
 for method, (color, linestyle) in styles.items():
     order = methods[method][0]
     ax.loglog(
@@ -108,7 +108,7 @@ ax.set_ylabel(r"absolute error $|D(h) - \cos 1|$")
 ax.set_title(r"Error of numerical_diff for $\sin x$ at $x = 1$")
 ax.set_ylim(floor / 5, 5)
 ax.grid(True, which="major", alpha=0.3)
-ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.legend(loc="outside lower center", ncols=3)
 plt.show()
 
 # %%

@@ -207,7 +207,11 @@ def test_every_page_stays_on_the_site(page, site):
 
 
 def test_every_page_has_the_favicon(page, site):
-    for path in ("index.html", "auto_examples/plot_tangent_line.html", "gen_modules/numgrad.softmax.html"):
+    for path in (
+        "index.html",
+        "auto_examples/plot_tangent_line.html",
+        "gen_modules/numgrad.softmax.html",
+    ):
         _visit(page, site, path)
         hrefs = page.eval_on_selector_all('link[rel~="icon"]', "links => links.map(l => l.href)")
         assert hrefs, f"{path} links no favicon"
@@ -251,26 +255,36 @@ def test_search_snippets_read_formulas_as_text(page, site):
     assert any("learning rate η is" in snippet for snippet in snippets), snippets
 
 
-def test_figures_are_shown_at_their_natural_size(page, site):
-    # At 1280 px, no figure is scaled below 90 % of its width: its text stays
-    # as large as the page's (docs/_ext/matplotlibrc).
-    pages = [html.relative_to(HTML).as_posix() for html in _gallery_pages()]
-    pages += sorted(p.relative_to(HTML).as_posix() for p in (HTML / "tutorials").glob("*.html"))
-    scaled = []
+FIGURE_SIZES_JS = """
+() => Array.from(
+  document.querySelectorAll("img.sphx-glr-single-img, img.sphx-glr-multi-img, div.cell_output img"),
+  (img) => [img.src.split("/").pop(), img.naturalWidth, img.getBoundingClientRect().width],
+)
+"""
+WIDE_TABLES_JS = """
+() => Array.from(document.querySelectorAll("article table"))
+  .filter((table) => table.scrollWidth > table.parentElement.clientWidth + 1)
+  .map((table) => `${table.scrollWidth} px in ${table.parentElement.clientWidth} px`)
+"""
+
+
+def test_figures_and_tables_fit_the_page(page, site):
+    # At 1280 px, no figure is scaled below 90 % of its width, so its text
+    # stays as large as the page's (docs/_ext/matplotlibrc), and no table is
+    # cut off or needs scrolling.
+    problems = []
     figures = 0
-    for path in pages:
+    for path in _all_pages():
         _visit(page, site, path)
         page.evaluate(BROKEN_IMAGES_JS)
-        sizes = page.eval_on_selector_all(
-            "img.sphx-glr-single-img, img.sphx-glr-multi-img, div.cell_output img",
-            "images => images.map(i => [i.src, i.naturalWidth, i.getBoundingClientRect().width])",
-        )
+        sizes = page.evaluate(FIGURE_SIZES_JS)
         figures += len(sizes)
-        for src, natural, shown in sizes:
+        for name, natural, shown in sizes:
             if shown < 0.9 * natural:
-                scaled.append(f"{path}: {src.rsplit('/', 1)[-1]} {shown:.0f} of {natural} px")
-    assert figures >= len(_gallery_pages()) + 3, f"only {figures} figures found"
-    assert not scaled, "figures scaled below 90 %:\n" + "\n".join(scaled)
+                problems.append(f"{path}: {name} shown at {shown:.0f} of its {natural} px")
+        problems += [f"{path}: a table of {wide}" for wide in page.evaluate(WIDE_TABLES_JS)]
+    assert figures >= len(_gallery_pages()) + 4, f"only {figures} figures found"
+    assert not problems, "\n".join(problems)
 
 
 def test_every_download_link_answers(page, site):

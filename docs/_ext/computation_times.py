@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 PAGE = "sg_execution_times"
 DUPLICATE = "auto_examples/sg_execution_times"
 # From the raw directive to the table, which stays inside its container.
-CDN_BLOCK = re.compile(r"^  \.\. raw:: html\n(?:\n|    .*\n)*?(?=  \.\. list-table::)", re.MULTILINE)
+CDN_BLOCK = re.compile(
+    r"^  \.\. raw:: html\n(?:\n|    .*\n)*?(?=  \.\. list-table::)", re.MULTILINE
+)
 
 
 def _drop_cdn_block(app, docname: str, source: list[str]) -> None:  # noqa: ARG001

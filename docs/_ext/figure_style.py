@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import matplotlib as mpl
+
 RC_FILE = Path(__file__).with_name("matplotlibrc")
 
 
 def reset_matplotlib(gallery_conf, fname) -> None:  # noqa: ARG001
     """Apply the site's style; sphinx-gallery calls this before each example."""
-    import matplotlib as mpl
-
     mpl.rc_file(RC_FILE)
 
 
