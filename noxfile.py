@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -44,17 +45,27 @@ def _chromium(session: nox.Session) -> str | None:  # noqa: RET503 (session.erro
         return path
     if path := _chromium_on_path():
         return path
-    try:
-        session.run("playwright", "install", "chromium", silent=True)
-    except nox.command.CommandFailed:
-        session.log("Playwright could not download its Chromium")
-    else:
+    session.log("No Chromium on PATH: Playwright downloads its own")
+    playwright = shutil.which("playwright", path=session.bin)
+    download = subprocess.run(
+        [playwright, "install", "chromium"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    if download.returncode == 0:
         return None
+    errors = [line for line in download.stdout.splitlines() if line.startswith("Error:")]
+    session.log(f"Playwright's download failed: {errors[0] if errors else download.stdout}")
     debian = Path("/etc/debian_version").is_file() and shutil.which("apt-get")
     if debian and os.geteuid() == 0:
+        session.log("Installing Debian's chromium package with apt-get")
         env = {"DEBIAN_FRONTEND": "noninteractive"}
-        session.run("apt-get", "update", "-qq", external=True, env=env)
-        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, env=env)
+        session.run("apt-get", "update", "-qq", external=True, env=env, silent=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "chromium", external=True, env=env, silent=True
+        )
         if path := _chromium_on_path():
             return path
     session.error(
