@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -31,12 +32,58 @@ def _install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *requirements)
 
 
+def _chromium(session: nox.Session) -> str | None:  # noqa: RET503 (session.error raises)
+    """The Chromium for the browser test: a path, or None for Playwright's own build.
+
+    In this order: NUMGRAD_CHROMIUM, a Chromium on PATH, Playwright's download,
+    Debian's package (as root on Debian or Ubuntu). Otherwise the session fails
+    here, in one line, instead of skipping the browser test.
+    """
+    if path := os.environ.get("NUMGRAD_CHROMIUM"):
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            session.error(f"NUMGRAD_CHROMIUM={path} is not an executable file")
+        return path
+    if path := _chromium_on_path():
+        return path
+    session.log("No Chromium on PATH: Playwright downloads its own")
+    playwright = shutil.which("playwright", path=session.bin)
+    download = subprocess.run(
+        [playwright, "install", "chromium"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    if download.returncode == 0:
+        return None
+    errors = [line for line in download.stdout.splitlines() if line.startswith("Error:")]
+    session.log(f"Playwright's download failed: {errors[0] if errors else download.stdout}")
+    debian = Path("/etc/debian_version").is_file() and shutil.which("apt-get")
+    if debian and os.geteuid() == 0:
+        session.log("Installing Debian's chromium package with apt-get")
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=env, silent=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "chromium", external=True, env=env, silent=True
+        )
+        if path := _chromium_on_path():
+            return path
+    session.error(
+        "No Chromium for the browser test: install one (Debian/Ubuntu: `sudo apt-get install "
+        "chromium`; macOS: `brew install --cask chromium`) or set NUMGRAD_CHROMIUM to its path"
+    )
+
+
+def _chromium_on_path() -> str | None:
+    return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
+
 @nox.session(requires=["docs"])
 def tests(session: nox.Session) -> None:
     """Unit tests, doctests, the tutorial code and the browser test of the built site."""
     _install(session, "test", "browser")
-    if not (os.environ.get("NUMGRAD_CHROMIUM") or any(map(shutil.which, CHROMIUM_NAMES))):
-        session.run("playwright", "install", "chromium")
+    if path := _chromium(session):
+        session.env["NUMGRAD_CHROMIUM"] = path
     session.run("pytest", "numgrad", "tests", "--doctest-modules", *session.posargs)
 
 

@@ -22,7 +22,7 @@ mpl.use("Agg")
 os.environ.pop("MPLBACKEND", None)
 
 DOCS = Path(__file__).parent
-sys.path.insert(0, str(DOCS))  # for gallery_order
+sys.path[:0] = [str(DOCS), str(DOCS / "_ext")]  # gallery_order; the local extensions
 EXAMPLES = DOCS.parent / "examples"
 GALLERY = DOCS / "auto_examples"
 
@@ -40,6 +40,11 @@ extensions = [
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
+    # docs/_ext: the site's own build steps, one concern each
+    "computation_times",
+    "figure_style",
+    "quiet_kernels",
+    "search_snippets",
 ]
 
 templates_path = ["_templates"]
@@ -59,6 +64,8 @@ exclude_patterns = [
     "auto_examples/*.zip",
     "auto_examples/*.codeobj.json",
     "auto_examples/*.md5",
+    # The one gallery's own copy of sg_execution_times.rst (see _ext/computation_times.py).
+    "auto_examples/sg_execution_times.rst",
 ]
 nitpicky = True
 
@@ -131,6 +138,7 @@ sphinx_gallery_conf = {
     "minigallery_sort_order": "gallery_order.lesson_key",
     "download_all_examples": True,
     "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib", "figure_style.reset_matplotlib"),
     "remove_config_comments": True,
     "show_memory": False,
     "write_computation_times": True,  # sg_execution_times is in a toctree
@@ -168,13 +176,20 @@ copybutton_only_copy_prompt_lines = False
 
 html_theme = "pydata_sphinx_theme"
 html_title = "numgrad"
+html_static_path = ["_static"]
+html_extra_path = ["_extra"]  # favicon.ico at the root, where browsers ask for it
+html_favicon = "_extra/favicon.ico"
 html_show_sourcelink = False
 html_theme_options = {
     "logo": {"text": "numgrad"},
     "navbar_align": "left",
     "navbar_end": ["theme-switcher", "navbar-icon-links"],
     "header_links_before_dropdown": 6,
-    "secondary_sidebar_items": ["page-toc"],
+    # Gallery pages are short: their figures get the width of the page-toc column.
+    "secondary_sidebar_items": {
+        "**": ["page-toc"],
+        **{f"auto_examples/{path.stem}": [] for path in EXAMPLES.glob("plot_*.py")},
+    },
     "show_prev_next": True,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],

@@ -36,10 +36,12 @@ print("after 20 steps:", x, " init_x unchanged:", init_x)
 # %%
 # Here :math:`\nabla f = 2x`, so each step multiplies :math:`x` by
 # :math:`1 - 2\eta = 0.8`: the distance to the minimum shrinks by a fifth at
-# every step. After 100 steps it is below :math:`10^{-9}`.
+# every step. After 100 steps it is :math:`5 \times 0.8^{100} \approx 1.0
+# \times 10^{-9}`, from the starting distance of 5.
 
 x_100 = gradient_descent(f, init_x, lr=0.1, step_num=100)
 print("after 100 steps:", x_100)
+print(f"distance to the minimum: {np.linalg.norm(x_100):.3g} (5 * 0.8**100 = {5 * 0.8**100:.3g})")
 
 # %%
 # The path
@@ -48,7 +50,15 @@ print("after 100 steps:", x_100)
 fig, ax = plt.subplots(figsize=(6, 7), layout="constrained")
 grid0, grid1 = np.meshgrid(np.linspace(-4, 4, 201), np.linspace(-5, 5, 251))
 contours = ax.contour(grid0, grid1, grid0**2 + grid1**2, levels=[1, 4, 9, 16, 25], colors="0.7")
-ax.clabel(contours, fmt="%g", fontsize=9, colors="0.4")
+# The values of f on the contours, labelled along a ray (-60°) that neither the
+# path, nor the dashed axes, nor the legend cross.
+ray = np.deg2rad(-60)
+ax.clabel(
+    contours,
+    fmt="%g",
+    colors="0.3",
+    manual=[(r * np.cos(ray), r * np.sin(ray)) for r in range(1, 6)],
+)
 ax.axhline(0, color="C0", linestyle="--", linewidth=1)
 ax.axvline(0, color="C0", linestyle="--", linewidth=1)
 ax.plot(path[:, 0], path[:, 1], "o-", color="C3", markersize=5, label="points visited (lr = 0.1)")
@@ -60,7 +70,7 @@ ax.set_aspect("equal")
 ax.set_xlabel("$x_0$")
 ax.set_ylabel("$x_1$")
 ax.set_title("Gradient descent on $x_0^2 + x_1^2$, 20 steps")
-ax.legend(loc="lower right")
+ax.legend(loc="upper right", framealpha=1)
 plt.show()
 
 # %%

@@ -51,13 +51,17 @@ print("largest gradient length:", np.linalg.norm(grad, axis=1).max().round(4))
 # The field
 # ---------
 # We draw the negative gradient, the direction of steepest *descent*, on top
-# of a few contour lines of :math:`f`.
+# of a few contour lines of :math:`f`. The arrows leave no room for labels on
+# the lines, so their colour gives the value, read off the colorbar.
 
-fig, ax = plt.subplots(figsize=(6.5, 6), layout="constrained")
+fig, ax = plt.subplots(figsize=(7.5, 6.5), layout="constrained")
 fine = np.linspace(-2.75, 2.75, 221)
 g0, g1 = np.meshgrid(fine, fine)
-contours = ax.contour(g0, g1, g0**2 + g1**2, levels=[0.5, 1, 2, 4, 6, 8], colors="0.7")
-ax.clabel(contours, fmt="%g", fontsize=9, colors="0.4")
+levels = [0.5, 1, 2, 4, 6, 8]
+contours = ax.contour(
+    g0, g1, g0**2 + g1**2, levels=levels, cmap="viridis", vmin=0, vmax=10, linewidths=2
+)
+fig.colorbar(contours, ax=ax, ticks=levels, format="%g", shrink=0.8, label="$f$ on the contour")
 ax.quiver(
     points[:, 0],
     points[:, 1],
@@ -75,7 +79,7 @@ ax.set_title(r"Negative gradient $-\nabla f$ of $f(x_0, x_1) = x_0^2 + x_1^2$")
 ax.set_xlim(-2.5, 2.75)
 ax.set_ylim(-2.5, 2.75)
 ax.set_aspect("equal")
-ax.legend(loc="lower left")
+fig.legend(loc="outside lower center")
 plt.show()
 
 # %%

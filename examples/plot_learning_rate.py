@@ -15,6 +15,8 @@ makes both failures visible.
 # Every run starts from :math:`(-3, 4)` on :math:`f(x) = x_0^2 + x_1^2`,
 # whose minimum is the origin.
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -28,9 +30,13 @@ def f(x):
 init_x = np.array([-3.0, 4.0])
 runs = {}
 for lr in (10.0, 1e-10, 0.1):
-    x, path = gradient_descent(f, init_x, lr=lr, step_num=100, history=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x, path = gradient_descent(f, init_x, lr=lr, step_num=100, history=True)
     runs[lr] = path
     print(f"lr = {lr:<6g} -> x = {x}")
+    for warning in caught:
+        print("   warning:", warning.message)
 
 # %%
 # These are the textbook's numbers. With :math:`\nabla f = 2x`, one step
@@ -49,7 +55,8 @@ for lr in (10.0, 1e-10, 0.1):
 # :math:`10^{12}`, adding the gradient's step :math:`h = 10^{-4}` no longer
 # changes it, both evaluations of :math:`f` are equal, and the numerical
 # gradient is exactly zero. The descent is not at a minimum; it has gone
-# blind.
+# blind, and :func:`numgrad.gradient_descent` says so in the warning printed
+# above.
 
 x_big = runs[10.0][-1]
 print(f"exact distance after 100 steps: {5 * 19.0**100:.1e}")
@@ -86,8 +93,8 @@ plt.show()
 # %%
 # On a logarithmic scale a constant factor per step is a straight line. The
 # run with :math:`\eta = 0.1` falls in a straight line from 5 to
-# :math:`10^{-9}`; the one with :math:`\eta = 10^{-10}` stays flat at 5,
-# not wrong but useless; the one with :math:`\eta = 10` climbs by a factor
+# :math:`5 \times 0.8^{100} \approx 1.0 \times 10^{-9}`; the one with
+# :math:`\eta = 10^{-10}` stays flat at 5, not wrong but useless; the one with :math:`\eta = 10` climbs by a factor
 # of 19 per step for ten steps and then goes flat, stuck at a huge value
 # where the numerical gradient can no longer see any slope. A good learning
 # rate lies between the two failures, and in practice it is found by trying.

@@ -72,23 +72,22 @@ def heatmap(ax, values, title, cmap):
     image = ax.imshow(values, cmap=cmap, vmin=-limit, vmax=limit)
     for (row, col), value in np.ndenumerate(values):
         color = "white" if abs(value) > 0.6 * limit else "black"
-        ax.text(col, row, f"{value:+.3f}", ha="center", va="center", color=color, fontsize=11)
-    ax.set_xticks(range(3), ["class 0", "class 1", "class 2\n(correct)"])
+        ax.text(col, row, f"{value:+.3f}", ha="center", va="center", color=color)
+    ax.set_xticks(range(3), ["class 0", "class 1", "class 2 (correct)"])
     ax.set_yticks(range(2), ["$x_0$ = 0.6", "$x_1$ = 0.9"])
-    ax.set_xlabel("output class (column of W)")
     ax.set_ylabel("input (row of W)")
     ax.set_title(title)
     return image
 
 
-fig, (ax_w, ax_dw) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
-fig.colorbar(heatmap(ax_w, net.W, "weights W", "PuOr_r"), ax=ax_w, shrink=0.8, label="weight")
+fig, (ax_w, ax_dw) = plt.subplots(2, 1, figsize=(7.5, 6), layout="constrained", sharex=True)
+fig.colorbar(heatmap(ax_w, net.W, "weights W", "PuOr_r"), ax=ax_w, label="weight")
 fig.colorbar(
     heatmap(ax_dw, dW, r"gradient $\partial L / \partial W$", "RdBu_r"),
     ax=ax_dw,
-    shrink=0.8,
-    label="change in loss per unit weight",
+    label="change in loss\nper unit weight",
 )
+ax_dw.set_xlabel("output class (column of W)")
 plt.show()
 
 # %%
@@ -98,12 +97,12 @@ plt.show()
 # **negative** (blue), the weight should be *increased*. Its size says how
 # much that weight matters right now.
 #
-# The right-hand panel reads like a sentence. The column of the correct class
+# The lower panel reads like a sentence. The column of the correct class
 # 2 is blue: raise those weights to raise class 2's score. The column of
 # class 0, which the network wrongly prefers, is the reddest: lower those
 # weights. Class 1 already has almost no probability, so its weights barely
 # matter. And every entry in the :math:`x_1` row is 1.5 times the one above
 # it, because the input 0.9 is 1.5 times 0.6: a weight's influence on the
-# loss is proportional to the input it multiplies. The weights on the left,
+# loss is proportional to the input it multiplies. The weights above,
 # by contrast, show no such pattern; the gradient depends on them only
 # through the probabilities they produce.

@@ -97,7 +97,7 @@ for method, error in errors.items():
 print(f"eps**(1/2) = {eps ** (1 / 2):.1e}, eps**(1/3) = {eps ** (1 / 3):.1e}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7.5, 5), layout="constrained")
+fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
 styles = {
     "forward": ("C0", r"forward $(f(x+h) - f(x))\,/\,h$"),
     "central": ("C1", r"central $(f(x+h) - f(x-h))\,/\,2h$"),
@@ -124,15 +124,17 @@ ax.set_ylabel(r"absolute error $|D(h) - e|$")
 ax.set_title(r"Error of finite differences of $e^x$ at $x = 1$")
 ax.set_ylim(1e-13, 3)
 ax.grid(True, which="major", alpha=0.3)
-ax.legend(loc="lower left")
+fig.legend(loc="outside lower center", ncols=2)
 plt.show()
 
 # %%
 # Read the figure from the right. For large ``h`` the truncation error
 # rules: it falls in a straight line of slope 1 (forward) or 2 (central) as
 # ``h`` shrinks. Below the bottom of the V the rounding error takes over and
-# grows like :math:`1/h`, noisily, until at :math:`h \approx 10^{-16}`
-# ``1 + h`` rounds to 1 and the error is the whole derivative. The lowest
+# grows like :math:`1/h`, noisily, to a sizeable part of the derivative
+# itself at the left edge. A step below about :math:`1.1 \times 10^{-16}`
+# does not change ``x = 1`` at all (``1 + h`` rounds to 1); numgrad then
+# raises a ValueError instead of returning a derivative of 0. The lowest
 # points sit near :math:`\epsilon^{1/2} \approx 1.5 \times 10^{-8}` and
 # :math:`\epsilon^{1/3} \approx 6 \times 10^{-6}`: smaller steps make the
 # derivative worse, not better, and the central difference's best error

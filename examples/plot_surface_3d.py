@@ -14,7 +14,8 @@ in this gallery walks on it.
 # ``np.meshgrid`` turns two 1-D ranges into the grid of :math:`(x_0, x_1)`
 # pairs, and the function is evaluated on all of them at once. The 3-D axes
 # come from ``fig.add_subplot(projection="3d")``; the contour lines drawn on
-# the floor below are the same function seen from above.
+# the floor below are the same function seen from above. Surface, contours
+# and colorbar share one colour scale, from 0 to the 18 of the corners.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -30,17 +31,21 @@ x0, x1 = np.meshgrid(np.linspace(-3, 3, 61), np.linspace(-3, 3, 61))
 height = f(np.array([x0, x1]))
 print(f"f ranges from {height.min():.1f} at (0, 0) to {height.max():.1f} at the corners")
 
-fig = plt.figure(figsize=(7, 5.5), layout="constrained")
+fig = plt.figure(figsize=(7, 5.6))
 ax = fig.add_subplot(projection="3d")
-surface = ax.plot_surface(x0, x1, height, cmap="viridis", alpha=0.85, linewidth=0)
-ax.contour(x0, x1, height, levels=8, zdir="z", offset=-4, cmap="viridis", linewidths=1)
+levels = np.arange(0, 19, 2)  # one colour scale, 0 to 18, for the surface, floor and colorbar
+colors = {"cmap": "viridis", "vmin": 0, "vmax": 18}
+surface = ax.plot_surface(x0, x1, height, alpha=0.85, linewidth=0, **colors)
+ax.contour(x0, x1, height, levels=levels[1:], zdir="z", offset=-4, linewidths=1.5, **colors)
 ax.set_xlabel("$x_0$")
 ax.set_ylabel("$x_1$")
-ax.set_zlabel("$f(x_0, x_1)$")
 ax.set_zlim(-4, 18)
-ax.set_title(r"$f(x_0, x_1) = x_0^2 + x_1^2$")
+ax.set_zticks([0, 6, 12, 18])
 ax.view_init(elev=28, azim=-60)
-fig.colorbar(surface, ax=ax, shrink=0.6, pad=0.08, label="$f(x_0, x_1)$")
+ax.set_box_aspect(None, zoom=1.05)
+fig.colorbar(surface, ax=ax, shrink=0.65, pad=0.1, ticks=levels[::3], label="height $f(x_0, x_1)$")
+fig.suptitle(r"$f(x_0, x_1) = x_0^2 + x_1^2$", y=0.95)
+fig.subplots_adjust(left=0.02, right=0.95, bottom=0.02, top=0.98)
 plt.show()
 
 # %%

@@ -30,18 +30,25 @@ for point in (5, 10):
     print(f"numerical f'({point}) = {numerical_diff(f, point)!r}")
 
 # %%
-# :func:`numgrad.tangent_line` returns the line as a function, with its
-# ``slope`` and ``intercept`` attached.
+# :func:`numgrad.tangent_line` returns the line as a
+# :class:`~numgrad.TangentLine`: a function of ``x`` that also knows its
+# ``slope`` and ``intercept``, and prints as its equation, rounded to 6
+# significant digits.
 
-x = np.arange(0.0, 20.0, 0.1)
 tangents = {point: tangent_line(f, point) for point in (5, 10)}
 for point, line in tangents.items():
-    print(f"tangent at x = {point}: y = {line.slope:.6f} x {line.intercept:+.6f}")
+    print(f"tangent at x = {point}: {line}")
+print(repr(tangents[5]))
 
+# %%
+# The tangents
+# ------------
+
+x = np.arange(0.0, 20.0, 0.1)
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
 ax.plot(x, f(x), color="black", linewidth=2, label=r"$f(x) = 0.01x^2 + 0.1x$")
 for (point, line), color in zip(tangents.items(), ("C0", "C3"), strict=True):
-    ax.plot(x, line(x), color=color, linestyle="--", label=f"tangent at x = {point}")
+    ax.plot(x, line(x), color=color, linestyle="--", label=f"tangent at x = {point}: {line}")
     ax.plot(point, f(point), "o", color=color, markersize=8, markeredgecolor="black")
 ax.set_xlabel("x")
 ax.set_ylabel("f(x)")

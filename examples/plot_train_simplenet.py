@@ -87,7 +87,7 @@ region_cmap = ListedColormap(["#c6dbef", "#fdd0a2", "#c7e9c0"])
 grid0, grid1 = np.meshgrid(np.linspace(-4.5, 4.5, 301), np.linspace(-4.5, 4.5, 301))
 grid = np.column_stack([grid0.ravel(), grid1.ravel()])
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 5), layout="constrained", sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8.8, 5.8), layout="constrained", sharey=True)
 titles = ("before training", f"after {step_num} steps")
 for ax, W, name in zip(axes, (W_before, net.W), titles, strict=True):
     predicted = np.argmax(grid @ W, axis=1).reshape(grid0.shape)
@@ -102,7 +102,8 @@ for ax, W, name in zip(axes, (W_before, net.W), titles, strict=True):
     ax.set_xlabel("$x_0$")
     ax.set_aspect("equal")
 axes[0].set_ylabel("$x_1$")
-axes[1].legend(loc="lower right", title="true class")
+handles, names = axes[1].get_legend_handles_labels()
+fig.legend(handles, names, loc="outside lower center", ncols=3, title="true class of the points")
 fig.suptitle("Decision regions of SimpleNet (shaded: predicted class)")
 plt.show()
 

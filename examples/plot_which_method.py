@@ -76,7 +76,7 @@ styles = {
     "richardson": ("C2", "-"),
     "complex": ("C3", (0, (5, 2))),
 }
-fig, ax = plt.subplots(figsize=(9.5, 5.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(8.5, 6.5), layout="constrained")
 for method, (color, linestyle) in styles.items():
     order = methods[method][0]
     ax.loglog(
@@ -108,7 +108,7 @@ ax.set_ylabel(r"absolute error $|D(h) - \cos 1|$")
 ax.set_title(r"Error of numerical_diff for $\sin x$ at $x = 1$")
 ax.set_ylim(floor / 5, 5)
 ax.grid(True, which="major", alpha=0.3)
-ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.legend(loc="outside lower center", ncols=3)
 plt.show()
 
 # %%
@@ -121,8 +121,9 @@ plt.show()
 # (about :math:`\epsilon^{1/(p+1)}`, where the ``h="auto"`` markers sit) and
 # the smaller the best error: roughly :math:`10^{-9}` for order 1,
 # :math:`10^{-12}` for order 2 and :math:`10^{-14}` for order 4. Below
-# :math:`h \approx 10^{-16}`, ``x + h`` rounds to ``x`` and the real
-# formulas return 0. The complex step never subtracts two close numbers, so
+# :math:`h \approx 10^{-16}`, ``x + h`` rounds to ``x``: rather than return
+# a derivative of 0, numgrad refuses such a step with a ValueError, so the
+# lines of the real formulas stop there. The complex step never subtracts two close numbers, so
 # it has no rounding floor: once :math:`h^2/6` is below :math:`\epsilon`, it
 # is exact to the last bit, for any smaller ``h``. It needs a function that
 # accepts complex input, and costs only one evaluation of it. For everything

@@ -1,7 +1,11 @@
-"""The built site in a real browser: images decode, search answers, downloads exist.
+"""The built site in a real browser: it works offline, images decode, search answers.
 
 Serves docs/_build/html on 127.0.0.1 and drives headless Chromium with
-Playwright. Build the site first with ``nox -s docs`` (``nox -s tests`` does).
+Playwright: NUMGRAD_CHROMIUM, else a Chromium on PATH, else Playwright's own
+(``nox -s tests`` finds or installs one). No test here skips: without a build
+or a browser they fail. Every request that leaves the site is blocked and
+fails the test that made it, as does every console error. Build the site
+first with ``nox -s docs`` (``nox -s tests`` does).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -31,6 +36,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 20_000
+VIEWPORT = {"width": 1280, "height": 900}
+# A formula's TeX source: \( \) \[ \] delimiters or a command such as \frac, \eta.
+RAW_TEX = re.compile(r"\\[()\[\]]|\\[A-Za-z]{2,}")
 
 # Waits until every <img> has loaded (lazy ones too) and reports the broken ones.
 BROKEN_IMAGES_JS = """
@@ -96,43 +104,48 @@ def browser():
 
 
 class _Problems:
-    """Console errors, page errors and failed requests of the site's own URLs."""
+    """Requests that leave the site, console errors, page errors and failed requests."""
 
     def __init__(self, base: str) -> None:
         self.base = base
         self.items: list[str] = []
 
-    def own(self, url: str) -> bool:
-        # The browser asks for /favicon.ico by itself; no page of the site links it.
-        return url.startswith(self.base) and url != f"{self.base}favicon.ico"
-
-    def watch(self, page) -> None:
+    def watch(self, context, page) -> None:
+        # Every request that leaves the site is blocked, so a test never waits
+        # on the network, and recorded, so the test fails.
+        context.route(re.compile(r"^(?!data:|blob:)"), self._route)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.items.append(f"{page.url}: page error: {error}"))
         page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
 
+    def _route(self, route) -> None:
+        if route.request.url.startswith(self.base):
+            route.continue_()
+        else:
+            self.items.append(f"request to another host: {route.request.url}")
+            route.abort()
+
     def _console(self, message) -> None:
-        # Errors about external resources (a CDN, unreachable offline) are not ours.
-        if message.type == "error" and self.own(message.location.get("url", "") or self.base):
+        if message.type == "error":
             self.items.append(f"console error: {message.text} ({message.location})")
 
     def _request_failed(self, request) -> None:
-        if self.own(request.url):
+        if request.url.startswith(self.base):
             self.items.append(f"request failed: {request.url}: {request.failure}")
 
     def _response(self, response) -> None:
-        if self.own(response.url) and response.status >= 400:
+        if response.status >= 400:
             self.items.append(f"HTTP {response.status}: {response.url}")
 
 
 @pytest.fixture
 def page(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     problems = _Problems(site)
-    problems.watch(page)
+    problems.watch(context, page)
     page.problems = problems
     try:
         yield page
@@ -143,6 +156,13 @@ def page(browser, site):
 def _gallery_pages() -> list[Path]:
     _require_build()
     return sorted((HTML / "auto_examples").glob("plot_*.html"))
+
+
+def _all_pages() -> list[str]:
+    """Every HTML page of the build, as paths relative to its root."""
+    _require_build()
+    pages = [path.relative_to(HTML) for path in HTML.rglob("*.html")]
+    return sorted(path.as_posix() for path in pages if not path.parts[0].startswith("_"))
 
 
 def _visit(page, site: str, path: str) -> None:
@@ -176,12 +196,95 @@ def test_gallery_index_and_landing_page_show_the_thumbnails(page, site):
     assert not page.problems.items, "\n".join(page.problems.items)
 
 
-def test_search_finds_gradient(page, site):
-    _visit(page, site, "search.html?q=gradient")
+def test_every_page_stays_on_the_site(page, site):
+    pages = _all_pages()
+    assert "sg_execution_times.html" in pages
+    assert "auto_examples/sg_execution_times.html" not in pages, "the orphan duplicate is back"
+    for path in pages:
+        _visit(page, site, path)
+        page.wait_for_load_state("networkidle")
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+def test_every_page_has_the_favicon(page, site):
+    for path in (
+        "index.html",
+        "auto_examples/plot_tangent_line.html",
+        "gen_modules/numgrad.softmax.html",
+    ):
+        _visit(page, site, path)
+        hrefs = page.eval_on_selector_all('link[rel~="icon"]', "links => links.map(l => l.href)")
+        assert hrefs, f"{path} links no favicon"
+        for href in hrefs:
+            response = page.request.get(href)
+            assert response.status == 200, f"{path}: {href} -> HTTP {response.status}"
+            assert response.body().startswith(b"\x00\x00\x01\x00"), f"{href} is not an icon"
+    # Where browsers and tools ask for it when a page names none.
+    assert page.request.get(urljoin(site, "favicon.ico")).status == 200
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+def _search(page, site: str, query: str) -> tuple[list[str], list[str]]:
+    """The titles and snippets of the results, once every snippet has arrived."""
+    _visit(page, site, f"search.html?q={query}")
     page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length > 0")
-    titles = page.locator("#search-results ul.search li a").all_inner_texts()
+    page.wait_for_load_state("networkidle")  # each snippet is a fetch of its page
+    results = page.locator("#search-results ul.search li")
+    titles = results.locator("a").all_inner_texts()
+    return titles, results.locator("p.context").all_inner_texts()
+
+
+def test_search_finds_gradient(page, site):
+    titles, _ = _search(page, site, "gradient")
     assert any("gradient" in title.lower() for title in titles), titles
     assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.parametrize("query", ["gradient", "learning rate", "derivative"])
+def test_search_snippets_show_no_raw_tex(page, site, query):
+    _, snippets = _search(page, site, query)
+    assert len(snippets) >= 5, snippets
+    raw = [snippet for snippet in snippets if RAW_TEX.search(snippet)]
+    assert not raw, "snippets with TeX source:\n" + "\n".join(raw)
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+def test_search_snippets_read_formulas_as_text(page, site):
+    # The learning-rate example opens with "The learning rate \(\eta\) is ...".
+    _, snippets = _search(page, site, "hyperparameter")
+    assert any("learning rate η is" in snippet for snippet in snippets), snippets
+
+
+FIGURE_SIZES_JS = """
+() => Array.from(
+  document.querySelectorAll("img.sphx-glr-single-img, img.sphx-glr-multi-img, div.cell_output img"),
+  (img) => [img.src.split("/").pop(), img.naturalWidth, img.getBoundingClientRect().width],
+)
+"""
+WIDE_TABLES_JS = """
+() => Array.from(document.querySelectorAll("article table"))
+  .filter((table) => table.scrollWidth > table.parentElement.clientWidth + 1)
+  .map((table) => `${table.scrollWidth} px in ${table.parentElement.clientWidth} px`)
+"""
+
+
+def test_figures_and_tables_fit_the_page(page, site):
+    # At 1280 px, no figure is scaled below 90 % of its width, so its text
+    # stays as large as the page's (docs/_ext/matplotlibrc), and no table is
+    # cut off or needs scrolling.
+    problems = []
+    figures = 0
+    for path in _all_pages():
+        _visit(page, site, path)
+        page.evaluate(BROKEN_IMAGES_JS)
+        sizes = page.evaluate(FIGURE_SIZES_JS)
+        figures += len(sizes)
+        for name, natural, shown in sizes:
+            if shown < 0.9 * natural:
+                problems.append(f"{path}: {name} shown at {shown:.0f} of its {natural} px")
+        problems += [f"{path}: a table of {wide}" for wide in page.evaluate(WIDE_TABLES_JS)]
+    assert figures >= len(_gallery_pages()) + 4, f"only {figures} figures found"
+    assert not problems, "\n".join(problems)
 
 
 def test_every_download_link_answers(page, site):
@@ -245,7 +348,7 @@ def test_screenshots(browser, site):
         ("landing-dark.png", "index.html", "dark"),
     ]
     for name, path, scheme in shots:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
         try:
             page = context.new_page()
             page.goto(urljoin(site, path), wait_until="load")
