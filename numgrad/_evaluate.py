@@ -22,7 +22,17 @@ import numpy as np
 from numgrad._schemes import Scheme
 from numgrad._validation import preview, real_array
 
-__all__ = ["PLAIN_SCALARS", "Problem", "loop", "mapped", "scalar", "stacked", "values_at_x"]
+__all__ = [
+    "PLAIN_SCALARS",
+    "STACK_BYTES",
+    "Problem",
+    "call_vectorized",
+    "loop",
+    "mapped",
+    "scalar",
+    "stacked",
+    "values_at_x",
+]
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -34,7 +44,7 @@ _EPS = float(np.finfo(np.float64).eps)
 #   8 MiB: 6.1x, 4.8x or 0.9x, 3.0x: bimodal at N=1000, where a fresh 8 MiB
 #          buffer sometimes costs 2 ms of page faults, more than the whole loop.
 # Peak memory is this plus what f allocates.
-_STACK_BYTES = 4 * 2**20
+STACK_BYTES = 4 * 2**20
 
 
 class Problem:
@@ -239,7 +249,7 @@ def stacked(
     dtype = problem.scheme.value_dtype
     count = len(offsets)
     per_element = count * n * np.dtype(dtype).itemsize
-    block = int(max(1, min(len(elements), _STACK_BYTES // max(per_element, 1))))
+    block = int(max(1, min(len(elements), STACK_BYTES // max(per_element, 1))))
     if block > k:  # whole rounds of the k points: every block then holds the same rows
         block -= block % k
     values = np.empty((count, len(elements), _width(problem)), dtype=dtype)
@@ -288,8 +298,17 @@ def _width(problem: Problem) -> int:
 
 
 def _call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
+    result = call_vectorized(problem.f, stack)
+    problem.calls += 1
+    result = _stack_values(result, stack.shape[0], problem)
+    _track_values(problem, result)
+    return result
+
+
+def call_vectorized(f: Callable, stack: np.ndarray) -> Any:
+    """Call a vectorized f on a read-only stack; an attempt to change it gets a clear error."""
     try:
-        result = problem.f(stack)
+        return f(stack)
     except ValueError as error:
         if "read-only" in str(error):
             raise ValueError(
@@ -297,10 +316,6 @@ def _call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
                 "read-only and reused): work on a copy, e.g. stack = stack - stack.mean(...)"
             ) from error
         raise
-    problem.calls += 1
-    result = _stack_values(result, stack.shape[0], problem)
-    _track_values(problem, result)
-    return result
 
 
 def values_at_x(problem: Problem) -> np.ndarray:

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from numgrad._lean import central_loop
 from numgrad._validation import check_positive_number, real_array
-from numgrad.gradient import central_loop
 
 __all__ = ["gradient_descent"]
 

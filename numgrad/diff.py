@@ -179,12 +179,16 @@ def numerical_diff(
     >>> numerical_diff(np.sin, 1.0, h="auto", method="complex") == math.cos(1.0)
     True
     """
-    number = type(x) in (int, float)
-    if number and method == "central" and type(h) is float and 0 < h < math.inf:
+    number = type(x) is float or type(x) is int
+    if number and type(h) is float and method == "central" and 0.0 < h < _INFINITY:
         # The textbook's case, in Python's arithmetic: the book's numbers, bit for bit.
-        upper_point, lower_point = x + h, x - h
-        if x not in (upper_point, lower_point):
-            upper, lower = f(upper_point), f(lower_point)
+        upper_point = x + h
+        lower_point = x - h
+        if upper_point != x and lower_point != x:  # noqa: PLR1714 (no tuple: the cheapest)
+            upper = f(upper_point)
+            lower = f(lower_point)
+            if type(upper) is float and type(lower) is float:
+                return (upper - lower) / (2 * h)
             if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
                 upper, lower = (_checked(value, x, _CENTRAL) for value in (upper, lower))
             return float((upper - lower) / (2 * h))
@@ -362,6 +366,7 @@ _REAL = get_scheme("central")
 _CENTRAL = _REAL
 _EPS = float(np.finfo(np.float64).eps)
 _TINY = float(np.finfo(np.float64).tiny)
+_INFINITY = math.inf
 
 
 @dataclass(frozen=True)

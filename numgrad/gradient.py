@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
 
 from numgrad._differentiate import compute
-from numgrad._evaluate import PLAIN_SCALARS, Problem, scalar
-from numgrad._locks import lock_for
+from numgrad._evaluate import Problem
+from numgrad._lean import central_loop, is_simple, vectorized_central
 from numgrad._report import warn_about
 from numgrad._result import DerivativeResult
 from numgrad._schemes import get_scheme
@@ -186,8 +185,14 @@ def numerical_gradient(
            [0., 4.],
            [6., 0.]])
     """
-    if _is_simple(x, h, method, batch, vectorized) and workers == 1 and full_output is False:
-        return central_loop(f, x, h, stacklevel=3)[0]
+    if method == "central" and type(h) is float and workers == 1 and full_output is False:
+        # The textbook's cases, on lean paths with the same safety and numbers.
+        if is_simple(x, h, batch, vectorized):
+            return central_loop(f, x, h, stacklevel=3)[0]
+        if vectorized is True and batch is False:
+            grad = vectorized_central(f, x, h)
+            if grad is not None:
+                return grad
     check_flag(full_output, "full_output")
     estimate, problem = estimate_gradient(
         f, x, h, method, batch, vectorized, workers=workers, full=full_output
@@ -196,67 +201,6 @@ def numerical_gradient(
     if full_output:
         return DerivativeResult(estimate.value, estimate.error, estimate.nfev)
     return estimate.value
-
-
-def _is_simple(x: Any, h: Any, method: Any, batch: Any, vectorized: Any) -> bool:
-    """Whether this is the textbook's case, which :func:`central_loop` computes."""
-    return (
-        type(x) is np.ndarray
-        and type(h) is float
-        and method == "central"
-        and batch is False
-        and vectorized is False
-        and 0 < h < math.inf
-        and x.dtype.char == "d"
-        and x.flags.writeable
-        and x.flags.c_contiguous
-        and x.size > 0
-    )
-
-
-def central_loop(
-    f: Callable[[np.ndarray], Any],
-    x: np.ndarray,
-    h: float,
-    *,
-    stacklevel: int,
-    warn_vanished: bool = True,
-) -> tuple[np.ndarray, list[int]]:
-    """Run the textbook's loop, for a writeable C-contiguous float64 ``x`` and a given step.
-
-    The common case, kept as lean as the book's own loop and with the same
-    arithmetic, bit for bit; with every safety promise of the general path:
-    ``x`` restored in ``finally`` under its lock, the return type checked,
-    and the same warnings (built by the general path's report when needed).
-    Returns the gradient and the flat indices of the elements ``h`` did not
-    change.
-    """
-    flat = x.reshape(-1)  # a view: x is C-contiguous
-    grad = np.empty(flat.size)
-    vanished = []
-    two_h = 2 * h
-    with lock_for(x):
-        for i in range(flat.size):
-            original = flat[i]
-            upper_point, lower_point = original + h, original - h
-            if original in (upper_point, lower_point):
-                vanished.append(i)
-            try:
-                flat[i] = upper_point
-                upper = f(x)
-                flat[i] = lower_point
-                lower = f(x)
-            finally:
-                flat[i] = original
-            if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
-                upper, lower = (scalar(value, False, x.shape) for value in (upper, lower))
-            grad[i] = (upper - lower) / two_h
-    if vanished or not math.isfinite(grad.sum()):
-        problem = Problem(f, x, get_scheme("central"), False, False)
-        problem.vanished = vanished
-        estimate = Estimate(grad, grad[:0], grad[:0], 2 * flat.size)
-        warn_about(problem, estimate, h, stacklevel=stacklevel + 1, vanished=warn_vanished)
-    return grad.reshape(x.shape), vanished
 
 
 def estimate_gradient(

@@ -99,7 +99,7 @@ def test_vectorized_single_point_matches_the_loop(shape, method, rng):
 def test_vectorized_chunks_large_inputs_and_bounds_the_stack(monkeypatch, rng):
     import numgrad._evaluate as module
 
-    monkeypatch.setattr(module, "_STACK_BYTES", 10_000)
+    monkeypatch.setattr(module, "STACK_BYTES", 10_000)
     sizes = []
     w = rng.standard_normal(300)
 
@@ -242,7 +242,7 @@ def test_input_restored_bit_for_bit_when_f_raises_midway(method, vectorized, rng
         import numgrad._evaluate as module
 
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(module, "_STACK_BYTES", 1)  # one coordinate per call
+            patch.setattr(module, "STACK_BYTES", 1)  # one coordinate per call
             with pytest.raises(Boom):
                 numerical_gradient(f, x, method=method, vectorized=True)
     else:
