@@ -2,42 +2,35 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
+from numgrad._elementwise import auto_elementwise, auto_number, checked, given_elementwise
 from numgrad._evaluate import PLAIN_SCALARS
-from numgrad._schemes import Scheme, get_scheme
-from numgrad._steps import (
-    COMPLEX_FLOOR,
-    COMPLEX_STEP,
-    allowed_error,
-    auto_derivative,
-    given_step,
-    good_enough,
-    inaccurate,
-    kink,
-    pair_offsets,
-    rounding_error,
-)
-from numgrad._validation import preview, real_array
+from numgrad._result import DerivativeResult
+from numgrad._schemes import get_scheme
+from numgrad._steps import Estimate, given_step
+from numgrad._validation import check_flag, real_array
 
 __all__ = ["TangentLine", "numerical_diff", "tangent_line"]
 
 Method = Literal["central", "forward", "backward", "richardson", "complex"]
 
+_CENTRAL = get_scheme("central")
+_INFINITY = math.inf
+
 
 def numerical_diff(
     f: Callable[[Any], Any],
     x: Any,
-    h: float | Literal["auto"] = 1e-4,
+    h: float | np.ndarray | Literal["auto"] = 1e-4,
     *,
     method: Method = "central",
+    full_output: bool = False,
 ) -> Any:
     r"""Compute the derivative of a function of one variable by finite differences.
 
@@ -180,7 +173,13 @@ def numerical_diff(
     True
     """
     number = type(x) is float or type(x) is int
-    if number and type(h) is float and method == "central" and 0.0 < h < _INFINITY:
+    if (
+        number
+        and type(h) is float
+        and method == "central"
+        and full_output is False
+        and 0.0 < h < _INFINITY
+    ):
         # The textbook's case, in Python's arithmetic: the book's numbers, bit for bit.
         upper_point = x + h
         lower_point = x - h
@@ -190,183 +189,31 @@ def numerical_diff(
             if type(upper) is float and type(lower) is float:
                 return (upper - lower) / (2 * h)
             if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
-                upper, lower = (_checked(value, x, _CENTRAL) for value in (upper, lower))
+                upper, lower = (checked(value, x, _CENTRAL) for value in (upper, lower))
             return float((upper - lower) / (2 * h))
     scheme = get_scheme(method)
+    check_flag(full_output, "full_output")
     # Keep Python numbers as they are: x + h is then the book's arithmetic.
     # Arrays are differentiated in float64, whatever their precision.
     point: Any = x if number else real_array(x, "x").astype(np.float64)
     if isinstance(h, str) and h == "auto":
-        derivative = _auto_number(f, x, scheme) if number else None
-        if derivative is None or isinstance(derivative, tuple):
-            derivative = _auto_diff(f, np.asarray(point, dtype=np.float64), scheme, derivative)
+        estimate = auto_number(f, x, scheme) if number else None
+        if not isinstance(estimate, Estimate):
+            estimate = auto_elementwise(f, np.asarray(point, dtype=np.float64), scheme, estimate)
     else:
-        step = given_step(h)
-        if not scheme.is_complex:  # x + ih keeps x and h apart
-            _check_step_changes(point, step)
-        values = [
-            _elementwise(f, point + offset * step, point, scheme) for offset in scheme.offsets
-        ]
-        derivative = scheme.combine(values, step)
-    if number or np.ndim(derivative) == 0:
-        return float(derivative)
-    return np.asarray(derivative, dtype=np.float64)
-
-
-def _check_step_changes(point: Any, step: float) -> None:
-    unchanged = point + step == point
-    if np.any(unchanged):
-        index = np.unravel_index(int(np.argmax(unchanged)), np.shape(point))
-        where = f"x[{', '.join(map(str, index))}]" if index else "x"
-        value = np.asarray(point)[index] if index else point
-        raise ValueError(
-            f"h={step:g} does not change {where} = {value!r} (x + h == x), so its "
-            f'derivative would be a silent 0; use h="auto", which sizes the step for x'
-        )
-
-
-def _elementwise(f: Callable[[Any], Any], argument: Any, point: Any, scheme: Any) -> Any:
-    """Call f and check that it gave one real number per element of the point."""
-    try:
-        value = f(argument)
-    except TypeError as error:
-        if scheme.is_complex and "complex" in str(error):
-            raise TypeError(
-                "with method='complex', f must accept complex numbers (numpy's functions do; "
-                f"math's and abs-based ones do not): {error}"
-            ) from error
-        raise
-    if type(value) is float and not isinstance(point, np.ndarray):
-        return value
-    return _checked(value, point, scheme)
-
-
-def _checked(value: Any, point: Any, scheme: Any) -> Any:
-    """Return ``value`` if it is one real number per element of the point, else raise."""
-    if value is None or isinstance(value, str) or np.asarray(value).dtype.kind not in "biufc":
-        raise TypeError(
-            f"f must return a real number for each element of x; it returned {preview(value)}"
-        )
-    if np.shape(value) != np.shape(point):
-        hint = ""
-        if np.ndim(value) == 0 and np.ndim(point) == 1:
-            hint = (
-                "; f looks like a function of a vector: numerical_gradient gives its "
-                "partial derivatives"
-            )
-        raise ValueError(
-            f"f must return one number per element of x (shape {np.shape(point)}), as an "
-            f"elementwise function does; it returned shape {np.shape(value)}{hint}"
-        )
-    if scheme.is_complex and np.asarray(value).dtype.kind != "c":
-        raise TypeError(
-            "with method='complex', f must keep the imaginary part of its argument; it "
-            "returned real values (abs, np.real, float() and comparisons drop it)"
-        )
+        step = given_step(h, np.shape(point))
+        estimate = given_elementwise(f, point, step, scheme, full_output)
+    value = _as_result(estimate.value, number)
+    if full_output:
+        return DerivativeResult(value, _as_result(estimate.error, number), estimate.nfev)
     return value
 
 
-def _auto_diff(f: Callable[[Any], Any], point: np.ndarray, scheme: Any, pilot: Any = None) -> Any:
-    """numerical_diff with h="auto": the step rule of :mod:`numgrad._steps`, elementwise.
-
-    ``pilot``: the pilot's values and f(x) at a number, from :func:`_auto_number`.
-    """
-    flat = point.reshape(-1)
-    current = np.ones(flat.size)  # the last step of each element
-
-    def evaluate(offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
-        current[elements] = steps
-        values = np.empty((len(offsets), flat.size), dtype=scheme.value_dtype)
-        for q, offset in enumerate(offsets):
-            argument = (flat + offset * current).reshape(point.shape)
-            values[q] = np.reshape(_elementwise(f, argument, point, scheme), -1)
-        return values[:, elements, np.newaxis]
-
-    pilot_values, at_x = pilot if pilot is not None else (None, None)
-    if at_x is None:
-        at_x = np.asarray(_elementwise(f, point, point, _REAL))
-    # f's values are rounded in f's own precision: float32 if f computes in it.
-    eps = float(np.finfo(at_x.dtype if at_x.dtype.kind in "fc" else np.float64).eps)
-    at_x = at_x.reshape(-1, 1).astype(scheme.value_dtype)
-    estimate = auto_derivative(evaluate, flat, scheme, eps, at_x, pilot_values)
-    estimate = estimate.single()
-    ratio = inaccurate(estimate, flat, scheme, eps)
-    if np.any(ratio > 1):
-        worst = int(np.argmax(ratio))
-        index = np.unravel_index(worst, point.shape)
-        where = (
-            f"x[{', '.join(map(str, index))}] = {flat[worst]!r}"
-            if index
-            else f"x = {flat[worst]!r}"
-        )
-        warnings.warn(
-            f'h="auto" could not reach its accuracy at {where}: estimated error '
-            f"{estimate.error[worst]:.2g} for a derivative of {estimate.value[worst]:.6g} "
-            f"({int(np.sum(ratio > 1))} element(s) like this); f may not be smooth there, "
-            f"or its values may be too small for float64",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return estimate.value.reshape(point.shape)
-
-
-def _auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
-    """Run the ``h="auto"`` pilot at a Python number, in Python floats.
-
-    The array path's arithmetic, without numpy's cost on one element. Returns
-    the derivative where the pilot is accepted, else the pilot's values and
-    ``f(x)`` (or ``None``) for the array path to go on from, which also
-    handles every case out of the ordinary (refinements, warnings, errors).
-    """
-    with contextlib.suppress(TypeError, ValueError, OverflowError):
-        if scheme.is_complex:
-            step = COMPLEX_STEP * max(abs(x), COMPLEX_FLOOR)
-            value = f(complex(x, step))
-            if type(value) in (complex, np.complex128) and abs(value.imag) >= _TINY:
-                return value.imag / step
-            return None
-        order = scheme.order
-        step = _EPS ** (1 / (order + 1)) * max(abs(x), 1.0)
-        quantum = 4 * math.ulp(abs(x))
-        count = round(step / quantum)
-        if count < 2.0**50:
-            step = max(count, 1) * quantum
-        offsets, wide, narrow = pair_offsets(scheme)
-        values = [f(x + offset * step) for offset in offsets]
-        # f(x): central's kink test needs it; the others only if the pilot is not enough.
-        at_x = f(x) if scheme is _CENTRAL else None
-        if 0.0 in offsets:  # forward and backward have it already
-            at_x = values[offsets.index(0.0)]
-        if not all(type(value) in PLAIN_SCALARS for value in (*values, at_x or 0.0)):
-            return None
-        coarse = scheme.combine([values[i] for i in wide], step)
-        fine = scheme.combine([values[i] for i in narrow], step / 2)
-        truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
-        size = max(abs(value) for value in values)
-        rounding = rounding_error(size, step / 2, scheme, _EPS)
-        error = truncation + rounding
-        if not math.isfinite(error):
-            return None
-        if error <= good_enough(scheme, _EPS) * abs(fine):
-            return float(fine)
-        if at_x is None:
-            at_x = f(x)
-            if type(at_x) not in PLAIN_SCALARS:
-                return None
-        # Rounding limits it, and no step could do better as f near x is about f(x).
-        scale = max(abs(fine), max(abs(at_x), size) / max(abs(x), 1.0))
-        limited = truncation <= 2 * rounding and size <= 2 * abs(at_x)
-        if limited and error <= allowed_error(scheme, _EPS) * scale:
-            return float(fine)
-        return np.array(values)[:, np.newaxis, np.newaxis], np.array([at_x])
-    return None
-
-
-_REAL = get_scheme("central")
-_CENTRAL = _REAL
-_EPS = float(np.finfo(np.float64).eps)
-_TINY = float(np.finfo(np.float64).tiny)
-_INFINITY = math.inf
+def _as_result(derivative: Any, number: bool) -> Any:
+    """Return a float for a number x or a 0-d result, else a float64 array."""
+    if number or np.ndim(derivative) == 0:
+        return float(derivative)
+    return np.asarray(derivative, dtype=np.float64)
 
 
 @dataclass(frozen=True)
