@@ -215,7 +215,7 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
             return None
         calls = len(values) + (scheme is _CENTRAL)
         if error <= good_enough(scheme, _EPS) * abs(fine):
-            return _number(fine, error, calls)
+            return _number(fine, error + truncation, calls)  # as auto_derivative reports it
         if at_x is None:
             at_x = f(x)
             calls += 1
@@ -225,7 +225,7 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         scale = max(abs(fine), max(abs(at_x), size) / max(abs(x), 1.0))
         limited = truncation <= 2 * rounding and size <= 2 * abs(at_x)
         if limited and error <= allowed_error(scheme, _EPS) * scale:
-            return _number(fine, error, calls)
+            return _number(fine, error + truncation, calls)  # as auto_derivative reports it
         return np.array(values)[:, np.newaxis, np.newaxis], np.array([at_x])
     return None
 

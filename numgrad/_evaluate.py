@@ -170,9 +170,9 @@ def _collected(problem: Problem, collected: list, count: int, size: int) -> np.n
 def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
     """Evaluate f at copies of the perturbed points, through the map of ``workers=``.
 
-    The points are made as the map asks for them, each a fresh copy of its
-    point with one element perturbed as :func:`loop` perturbs it (the same
-    arithmetic, so the values are the same, bit for bit).
+    Each point is a fresh copy of its point with one element perturbed as
+    :func:`loop` perturbs it (the same arithmetic, so the values are the
+    same, bit for bit); they are all made before the map is called.
     """
     _record_vanished(problem, offsets, steps, elements)
     n, shape = problem.n, problem.stack.shape[1:]
@@ -189,7 +189,8 @@ def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.nda
                 yield point.reshape(shape)
 
     try:
-        results = list(problem.mapper(problem.f, points()))
+        # A list, not an iterator: Dask's executor maps sequences only.
+        results = list(problem.mapper(problem.f, list(points())))
     except (pickle.PicklingError, AttributeError, TypeError) as error:
         if "pickle" not in str(error).lower():
             raise

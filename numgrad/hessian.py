@@ -153,12 +153,13 @@ def numerical_hessian(
             return value.reshape(point.shape * 2)
         finer, _ = _hessian(evaluate, flat, steps / 2, method)
         order = 4 if method == "richardson" else 2
+        # Twice the asymptotic truncation error, as for first derivatives.
         if method == "richardson":  # compare two Richardson values: the third step
             finest, _ = _hessian(evaluate, flat, steps / 4, method)
-            truncation = np.abs(finer - finest) * 2**order / (2**order - 1)
-            truncation = np.maximum(truncation, np.abs(value - finer) / (2**order - 1))
+            truncation = 2 * np.abs(finer - finest) * 2**order / (2**order - 1)
+            truncation = np.maximum(truncation, 2 * np.abs(value - finer) / (2**order - 1))
         else:
-            truncation = np.abs(value - finer) * 2**order / (2**order - 1)
+            truncation = 2 * np.abs(value - finer) * 2**order / (2**order - 1)
     rounding = _NOISE * _EPS * size / _step_products(steps, method)
     error = truncation + rounding
     shape = point.shape * 2
@@ -261,7 +262,7 @@ class _Evaluator:
 
     def __call__(self, perturbations: list[Perturbation]) -> list[Any]:
         if self.mapper is not None:
-            values = list(self.mapper(self.f, (self._copy(p) for p in perturbations)))
+            values = list(self.mapper(self.f, [self._copy(p) for p in perturbations]))
         else:
             values = self._serial(perturbations)
         checked = [scalar(value, self.is_complex, ()) for value in values]
