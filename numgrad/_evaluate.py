@@ -246,6 +246,8 @@ def stacked(
     """
     _record_vanished(problem, offsets, steps, elements)
     k, n = problem.k, problem.n
+    if len(elements) == k * n:  # every element, in order: by coordinate, all points at once
+        return _stacked_all(problem, offsets, steps)
     flat = problem.stack.reshape(k, n)
     dtype = problem.scheme.value_dtype
     count = len(offsets)
@@ -290,6 +292,42 @@ def stacked(
             values[:, order[start:stop]] = result
         for q in moving:
             buffer[q, picks, block_cols] = originals
+    return values if problem.outputs else values[..., 0]
+
+
+def _stacked_all(problem: Problem, offsets: tuple, steps: np.ndarray) -> np.ndarray:
+    """Evaluate a vectorized f at every element: :func:`stacked` when nothing is left out.
+
+    A buffer of shape ``(coords, len(offsets), k, n)`` holds, for a block of
+    coordinates, every point with that coordinate perturbed by each offset;
+    it is filled once, and after each call only the perturbed entries are reset.
+    """
+    k, n = problem.k, problem.n
+    flat = problem.stack.reshape(k, n)
+    steps = steps.reshape(k, n)
+    dtype = problem.scheme.value_dtype
+    count = len(offsets)
+    per_coordinate = count * k * n * np.dtype(dtype).itemsize
+    coords = int(max(1, min(n, STACK_BYTES // max(per_coordinate, 1))))
+    buffer = np.empty((coords, count, k, n), dtype=dtype)
+    buffer[...] = flat
+    values = np.empty((count, k, n, _width(problem)), dtype=dtype)
+    for start in range(0, n, coords):
+        stop = min(start + coords, n)
+        rows, cols = np.arange(stop - start), np.arange(start, stop)
+        block = buffer[: stop - start]
+        originals = flat[:, cols].T
+        for q, offset in enumerate(offsets):
+            if offset:  # as the loop computes it: original + (step * offset)
+                block[rows, q, :, cols] = originals + (steps[:, cols] * offset).T
+        stack = block.reshape(-1, *problem.point_shape)
+        stack.flags.writeable = False
+        result = _call_stacked(problem, stack).reshape(stop - start, count, k, -1)
+        values[:, :, start:stop] = result.transpose(1, 2, 0, 3)
+        for q, offset in enumerate(offsets):
+            if offset:
+                block[rows, q, :, cols] = originals
+    values = values.reshape(count, k * n, -1)
     return values if problem.outputs else values[..., 0]
 
 

@@ -6,8 +6,11 @@ scipy and numdifftools are installed. It prints Markdown: the machine, then
 A. derivatives of functions of one variable: relative error, evaluations of
    ``f`` and median time per derivative, for each method;
 C. gradient timings against the book's loop and ``scipy.optimize.approx_fprime``;
+D.-F. Jacobians and Hessians against numdifftools and scipy.differentiate,
+   fixed costs against the book's code, and parallel workers
+   (``tests/benchmark_beyond.py``);
 B. the targets, one ``TARGET ...: measured ... (need ...) PASS/FAIL`` line each
-   (printed last, since they use the measurements of A and C).
+   (printed last, since they use the measurements of the other sections).
 
 It is a report, not a test: it exits 0 whatever the targets say, unless run
 with ``--check`` (``nox -s bench -- --check``), which exits 1 when one fails.
@@ -24,10 +27,8 @@ import datetime as dt
 import math
 import os
 import platform
-import statistics
 import sys
 import time
-import timeit
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,21 @@ from scipy.optimize import approx_fprime
 import numgrad
 from numgrad import numerical_diff, numerical_gradient
 
-BOOK_H = 1e-4
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script: its sibling modules
+import benchmark_beyond
+from benchmark_common import (
+    BOOK_H,
+    Target,
+    _at_least,
+    _at_most,
+    book_gradient,
+    fmt_err,
+    fmt_num,
+    fmt_ratio,
+    markdown_table,
+    median_times,
+)
+
 SEED = 20261128
 GRADIENT_SIZES = (10, 300, 1000, 10000)
 BATCH_POINTS = 10_000
@@ -60,21 +75,6 @@ def book_diff(f: Callable[[Any], Any], x: float) -> Any:
     """The book's central difference, h = 1e-4."""
     h = BOOK_H
     return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def book_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
-    """The book's gradient loop over a 1-D float array, perturbing ``x`` in place."""
-    h = BOOK_H
-    grad = np.zeros_like(x)
-    for idx in range(x.size):
-        tmp = x[idx]
-        x[idx] = tmp + h
-        fxh1 = f(x)
-        x[idx] = tmp - h
-        fxh2 = f(x)
-        grad[idx] = (fxh1 - fxh2) / (2 * h)
-        x[idx] = tmp
-    return grad
 
 
 def book_gradient_over_points(f: Callable[[np.ndarray], Any], points: np.ndarray) -> np.ndarray:
@@ -102,29 +102,6 @@ class CountingFunction:
         return self.f(x)
 
 
-def _calibrate(fn: Callable[[], Any], min_seconds: float) -> tuple[timeit.Timer, int]:
-    """Warm ``fn`` up and find how many calls make one repeat last ``min_seconds``."""
-    timer = timeit.Timer(fn, timer=time.perf_counter)
-    timer.timeit(1)
-    number = 1
-    while (elapsed := timer.timeit(number)) < min_seconds:
-        wanted = math.ceil(1.2 * number * min_seconds / max(elapsed, 1e-9))
-        number = min(100 * number, max(number + 1, wanted))
-    return timer, number
-
-
-def median_times(
-    fns: dict[str, Callable[[], Any]], *, repeats: int, min_seconds: float
-) -> dict[str, float]:
-    """Median seconds per call of each of ``fns``, their repeats taken in turn."""
-    timers = {name: _calibrate(fn, min_seconds) for name, fn in fns.items()}
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, (timer, number) in timers.items():
-            samples[name].append(timer.timeit(number) / number)
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
 def peak_memory_mb(fn: Callable[[], Any]) -> float:
     """Growth of traced memory (numpy's buffers included) at its peak during ``fn()``, in MB."""
     tracemalloc.start()
@@ -139,43 +116,6 @@ def peak_memory_mb(fn: Callable[[], Any]) -> float:
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def markdown_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], text_columns: Sequence[int] = (0,)
-) -> str:
-    """A Markdown table padded to read as plain text: text columns left, numbers right."""
-    widths = [max(len(c) for c in column) for column in zip(headers, *rows, strict=True)]
-    left = [i in text_columns for i in range(len(widths))]
-    rules = [
-        ":" + "-" * (w - 1) if lt else "-" * (w - 1) + ":"
-        for w, lt in zip(widths, left, strict=True)
-    ]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            c.ljust(w) if lt else c.rjust(w) for c, w, lt in zip(cells, widths, left, strict=True)
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    return "\n".join([line(headers), line(rules), *(line(row) for row in rows)])
-
-
-def fmt_num(value: float) -> str:
-    """Three significant digits, without exponents for the sizes printed here."""
-    if not math.isfinite(value):
-        return str(value)
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
-def fmt_err(value: float) -> str:
-    return "0" if value == 0 else f"{value:.1e}"
-
-
-def fmt_ratio(value: float) -> str:
-    return f"{fmt_num(value)}x"
 
 
 def load_average() -> str:
@@ -500,30 +440,10 @@ def print_gradients(rows: Sequence[GradientRow], batch: BatchResult) -> None:
 # --------------------------------------------------------------------------- B. targets
 
 
-@dataclass(frozen=True)
-class Target:
-    description: str
-    measured: str
-    need: str
-    passed: bool
-
-    def __str__(self) -> str:
-        verdict = "PASS" if self.passed else "FAIL"
-        return f"TARGET {self.description}: measured {self.measured} (need {self.need}) {verdict}"
-
-
 def _diff(results: Sequence[DiffResult], estimator: str, *cases: int) -> list[DiffResult]:
     """The results of ``estimator`` on DIFF_CASES[i] for each i in ``cases``."""
     wanted = [DIFF_CASES[i] for i in cases]
     return [r for r in results if r.estimator == estimator and r.case in wanted]
-
-
-def _at_most(description: str, value: float, bound: float, fmt: Callable[[float], str]) -> Target:
-    return Target(description, fmt(value), f"<= {fmt(bound)}", value <= bound)
-
-
-def _at_least(description: str, value: float, bound: float, fmt: Callable[[float], str]) -> Target:
-    return Target(description, fmt(value), f">= {fmt(bound)}", value >= bound)
 
 
 def derivative_targets(results: Sequence[DiffResult]) -> list[Target]:
@@ -643,6 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     batch = measure_batch(rng)
     print_gradients(gradients, batch)
     targets = derivative_targets(derivatives) + gradient_targets(gradients, batch)
+    targets += benchmark_beyond.run()
     print_targets(targets)
     print(
         f"Total run time {time.perf_counter() - start:.0f} s; load average at the end "

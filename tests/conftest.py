@@ -32,4 +32,4 @@ def rng():
 
 # The benchmark is a script run by `nox -s bench`, not a test module; its peers
 # (scipy, numdifftools) are not installed in the tests session.
-collect_ignore = ["benchmark.py"]
+collect_ignore = ["benchmark.py", "benchmark_beyond.py", "benchmark_common.py"]
