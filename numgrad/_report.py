@@ -39,8 +39,8 @@ def warn_about(
         _warn_if_step_vanished(problem, h, stacklevel + 1)
     if isinstance(h, str):
         ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
-        ratio = np.max(np.reshape(ratio, (elements, -1)), axis=1, initial=0.0)
-        if np.any(ratio > 1):
+        if ratio.max(initial=0.0) > 1:
+            ratio = np.max(np.reshape(ratio, (elements, -1)), axis=1)
             if accuracy:
                 _warn_inaccurate(problem, estimate, ratio, stacklevel + 1)
             return  # values that underflow look the same at every perturbation too
