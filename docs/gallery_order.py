@@ -14,6 +14,10 @@ LESSONS = [
     "plot_learning_rate.py",
     "plot_network_gradient.py",
     "plot_train_simplenet.py",
+    # Beyond the book
+    "plot_jacobian_softmax.py",
+    "plot_newton_method.py",
+    "plot_parallel_workers.py",
 ]
 
 

@@ -58,7 +58,7 @@ def test_a_multiprocessing_pool(serial):
 
 
 def test_a_local_dask_cluster(serial):
-    distributed = pytest.importorskip("distributed")  # a test dependency: always there in CI
+    import distributed  # a test dependency
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
