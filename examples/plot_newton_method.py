@@ -19,6 +19,7 @@ function values when the derivatives are numerical:
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import LogNorm
 
 from numgrad import gradient_descent, numerical_gradient, numerical_hessian
 
@@ -54,8 +55,9 @@ for k, point in enumerate(newton):
 # Gradient descent, for comparison
 # --------------------------------
 # The learning rate must suit the steep direction across the valley, where
-# the curvature is about 50: here 0.08 already diverges, and with 0.04 the
-# path crawls along the valley floor, where the curvature is 0.4.
+# the curvature is about 50: here 0.08 already diverges. With 0.04 the path
+# first bounces across the valley, then crawls along its floor, where the
+# curvature is only 0.4.
 
 _, descent = gradient_descent(f, start, lr=0.04, step_num=200, history=True)
 print(f"gradient descent after 200 steps: x = {descent[-1].round(4)}, f = {f(descent[-1]):.2e}")
@@ -67,7 +69,9 @@ print(f"gradient descent after 200 steps: x = {descent[-1].round(4)}, f = {f(des
 x0, x1 = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-1, 3.5, 300))
 fig, ax = plt.subplots(figsize=(8.8, 5.6), layout="constrained")
 levels = np.logspace(-2, 2.5, 12)
-contours = ax.contour(x0, x1, f(np.array([x0, x1])), levels=levels, cmap="Greys", linewidths=0.8)
+contours = ax.contour(
+    x0, x1, f(np.array([x0, x1])), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=1.2
+)
 fig.colorbar(contours, ax=ax, label="f(x)", format="%.2g")
 ax.plot(*descent.T, ".-", color="C0", markersize=3, linewidth=1, label="gradient descent, 200 steps")
 ax.plot(*newton.T, "o-", color="C3", markersize=6, linewidth=2, label="Newton, 8 steps")
