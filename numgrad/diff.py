@@ -42,15 +42,20 @@ def numerical_diff(
         ``method="complex"`` it is called with complex numbers.
     x : float or array_like
         Where to take the derivative.
-    h : float or "auto", default 1e-4
-        The step. ``1e-4`` is the textbook choice; ``"auto"`` chooses a step
-        for each element from the values of ``f`` (see Notes).
+    h : float, array_like or "auto", default 1e-4
+        The step. ``1e-4`` is the textbook choice; an array gives one step
+        per element of ``x`` (broadcastable to its shape); ``"auto"``
+        chooses a step for each element from the values of ``f`` (see Notes).
     method : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, see Notes.
+    full_output : bool, default False
+        Whether to return a :class:`DerivativeResult` with the derivative, an
+        estimate of its error and the number of calls of ``f``. With a given
+        ``h`` this costs a second evaluation at ``h / 2``.
 
     Returns
     -------
-    float or numpy.ndarray
+    float, numpy.ndarray or DerivativeResult
         ``f'(x)``; a float when ``x`` is a number, an array of ``x``'s shape
         otherwise.
 

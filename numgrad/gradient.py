@@ -45,9 +45,11 @@ def numerical_gradient(
         The point: an array of any shape (a number, a vector, a weight
         matrix...). With ``batch=True``, ``k`` points stacked along the first
         axis.
-    h : float or "auto", default 1e-4
-        The step, see :func:`numerical_diff`. ``"auto"`` chooses a step for
-        each element from the values of ``f`` (see Notes there).
+    h : float, array_like or "auto", default 1e-4
+        The step, see :func:`numerical_diff`: one for every element, one per
+        element (an array broadcastable to ``x``'s shape), or ``"auto"``,
+        which chooses a step for each element from the values of ``f`` (see
+        Notes there).
     method : {"central", "forward", "backward", "richardson", "complex"}
         The difference formula, see :func:`numerical_diff`.
     batch : bool, default False
