@@ -59,7 +59,7 @@ class DerivativeResult:
     >>> import numpy as np
     >>> from numgrad import numerical_diff
     >>> result = numerical_diff(np.sin, 1.0, full_output=True)
-    >>> abs(result.value - np.cos(1.0)) <= result.error, result.nfev
+    >>> bool(abs(result.value - np.cos(1.0)) <= result.error), result.nfev
     (True, 5)
     """
 
