@@ -109,3 +109,8 @@ def test_bad_workers(workers, error):
 def test_workers_and_vectorized_are_alternatives():
     with pytest.raises(ValueError, match="workers= and vectorized=True"):
         numerical_gradient(np.sum, np.ones(2), vectorized=True, workers=2)
+
+
+def test_workers_true_is_not_one():
+    with pytest.raises(TypeError, match="workers must be a positive integer"):
+        numerical_gradient(loss, np.ones(3), workers=True)
