@@ -12,11 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._evaluate import Problem, loop, mapped, stacked, values_at_x
+from numgrad._auto import auto_derivative
+from numgrad._evaluate import Problem, loop, mapped, output
 from numgrad._locks import lock_for
-from numgrad._steps import Estimate, auto_derivative, fixed_derivative, given_step, pair_offsets
+from numgrad._stacked import call_stacked, stacked
+from numgrad._steps import Estimate, fixed_derivative, given_step, pair_offsets
 
 __all__ = ["compute", "is_auto"]
+
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def is_auto(h: Any) -> bool:
@@ -68,3 +72,25 @@ def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
 def _with_calls(estimate: Estimate, calls: int) -> Estimate:
     """Return the estimate with ``calls`` more evaluations of f counted (those of f(x))."""
     return Estimate(estimate.value, estimate.error, estimate.size, estimate.nfev + calls)
+
+
+def values_at_x(problem: Problem) -> np.ndarray:
+    """F at the unperturbed point of each element (one call per point, or one stacked).
+
+    Also sets ``problem.eps`` to the machine epsilon of the values f returns:
+    what rounds them is f's own precision, whatever x's is.
+    """
+    if problem.vectorized:
+        stack = problem.stack[:]
+        stack.flags.writeable = False
+        values = call_stacked(problem, stack)
+        types = [values.dtype]
+    else:
+        arguments = [problem.argument] if not problem.batch else list(problem.stack)
+        values = [output(problem.f(argument), problem) for argument in arguments]
+        problem.calls += len(values)
+        types = [np.asarray(value).dtype for value in values]
+    problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
+    values = np.asarray(values, dtype=problem.scheme.value_dtype).reshape(problem.k, -1)
+    at_x = np.repeat(values, problem.n, axis=0)
+    return at_x if problem.outputs else at_x[:, 0]

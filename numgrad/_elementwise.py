@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from numgrad._auto import auto_derivative
 from numgrad._evaluate import PLAIN_SCALARS
 from numgrad._schemes import Scheme, get_scheme
 from numgrad._steps import (
@@ -21,7 +22,6 @@ from numgrad._steps import (
     COMPLEX_STEP,
     Estimate,
     allowed_error,
-    auto_derivative,
     fixed_derivative,
     good_enough,
     inaccurate,

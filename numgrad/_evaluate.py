@@ -1,9 +1,9 @@
-"""Evaluating f at perturbed points: one computation and its three evaluators.
+"""Evaluating f at perturbed points: one computation and two of its evaluators.
 
 :class:`Problem` holds the points and how to call ``f``; :func:`loop`
-perturbs one element at a time, in place, :func:`stacked` hands a
-vectorized ``f`` stacks of perturbed points, and :func:`mapped` hands copies
-of the points to a map (``workers=``). Each returns the values of ``f`` at
+perturbs one element at a time, in place, and :func:`mapped` hands copies
+of the points to a map (``workers=``); :func:`numgrad._stacked.stacked`
+hands a vectorized ``f`` stacks of perturbed points. Each returns the values of ``f`` at
 ``x + offset * step * e_i`` for the selected flat elements ``i``, shape
 ``(len(offsets), len(elements))`` for a scalar ``f`` (a gradient), or
 ``(len(offsets), len(elements), m)`` for an ``f`` with ``m`` outputs (a
@@ -24,27 +24,17 @@ from numgrad._validation import preview, real_array
 
 __all__ = [
     "PLAIN_SCALARS",
-    "STACK_BYTES",
     "Problem",
-    "call_vectorized",
+    "check_complex",
     "loop",
     "mapped",
+    "output",
+    "record_vanished",
     "scalar",
-    "stacked",
-    "values_at_x",
+    "track_values",
 ]
 
 _EPS = float(np.finfo(np.float64).eps)
-
-# Largest stack of perturbed points handed to a vectorized f in one call.
-# Measured with `nox -s bench` on a 2-core machine, f = stack @ w, time of the
-# book's loop / numgrad at N = 300, 1000, 10000 (medians of 4 runs):
-#   2 MiB: 6.4x, 4.9x, 1.2x (many small calls at large N)
-#   4 MiB: 6.3x, 5.0x, 2.3x, stable from run to run
-#   8 MiB: 6.1x, 4.8x or 0.9x, 3.0x: bimodal at N=1000, where a fresh 8 MiB
-#          buffer sometimes costs 2 ms of page faults, more than the whole loop.
-# Peak memory is this plus what f allocates.
-STACK_BYTES = 4 * 2**20
 
 
 class Problem:
@@ -129,7 +119,7 @@ def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarr
 
     Returns the values, shape ``(len(offsets), len(elements))``.
     """
-    _record_vanished(problem, offsets, steps, elements)
+    record_vanished(problem, offsets, steps, elements)
     f, n, stack = problem.f, problem.n, problem.stack
     # Python numbers, [element][offset]: the cheapest to add in the loop.
     deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
@@ -150,7 +140,7 @@ def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarr
                 target[index] = original + delta
                 value = f(argument)
                 if type(value) not in PLAIN_SCALARS or problem.outputs:
-                    value = _output(value, problem)
+                    value = output(value, problem)
                 collected.append(value)
         finally:
             target[index] = original
@@ -160,7 +150,7 @@ def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarr
 def _collected(problem: Problem, collected: list, count: int, size: int) -> np.ndarray:
     """Return the values f returned, element by element and offset by offset, as an array."""
     problem.calls += len(collected)
-    _track_values(problem, collected)
+    track_values(problem, collected)
     values = np.array(collected, dtype=problem.scheme.value_dtype)
     if not problem.outputs:
         return values.reshape(size, count).T
@@ -174,7 +164,7 @@ def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.nda
     :func:`loop` perturbs it (the same arithmetic, so the values are the
     same, bit for bit); they are all made before the map is called.
     """
-    _record_vanished(problem, offsets, steps, elements)
+    record_vanished(problem, offsets, steps, elements)
     n, shape = problem.n, problem.stack.shape[1:]
     flat = problem.stack.reshape(problem.k, n)
     deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
@@ -204,10 +194,10 @@ def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.nda
             f"workers must be a map-like callable: map(f, points) returned "
             f"{len(results)} values for {len(elements) * len(offsets)} points"
         )
-    return _collected(problem, [_output(v, problem) for v in results], len(offsets), len(elements))
+    return _collected(problem, [output(v, problem) for v in results], len(offsets), len(elements))
 
 
-def _record_vanished(
+def record_vanished(
     problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
 ) -> None:
     """Note the elements that a step does not change in x's precision (x + h == x)."""
@@ -233,157 +223,11 @@ def _unravel(col: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(col, shape)) if shape else ()
 
 
-def stacked(
-    problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
-) -> np.ndarray:
-    """Evaluate a vectorized f on stacks of perturbed points, many per call.
-
-    The selected elements are taken in blocks; each block fills a buffer of
-    shape ``(len(offsets), block, n)``: for each offset, the points of the
-    block's elements, each with its element perturbed by that offset. f sees
-    the buffer as a read-only stack of points. Returns the values, shape
-    ``(len(offsets), len(elements))``.
-    """
-    _record_vanished(problem, offsets, steps, elements)
-    k, n = problem.k, problem.n
-    if len(elements) == k * n:  # every element, in order: by coordinate, all points at once
-        return _stacked_all(problem, offsets, steps)
-    flat = problem.stack.reshape(k, n)
-    dtype = problem.scheme.value_dtype
-    count = len(offsets)
-    per_element = count * n * np.dtype(dtype).itemsize
-    block = int(max(1, min(len(elements), STACK_BYTES // max(per_element, 1))))
-    if block > k:  # whole rounds of the k points: every block then holds the same rows
-        block -= block % k
-    values = np.empty((count, len(elements), _width(problem)), dtype=dtype)
-    moving = [q for q, offset in enumerate(offsets) if offset]
-    deltas = np.multiply.outer(np.asarray(offsets), steps)
-    rows, cols = np.divmod(elements, n)
-    order = None
-    if k > 1:
-        # Coordinate by coordinate, every point at each: whole blocks then hold
-        # the same points, and only the perturbed entries change between calls.
-        order = np.lexsort((rows, cols))
-        rows, cols, deltas = rows[order], cols[order], deltas[:, order]
-    buffer, filled = None, None
-    for start in range(0, len(elements), block):
-        stop = min(start + block, len(elements))
-        m = stop - start
-        block_rows, block_cols = rows[start:stop], cols[start:stop]
-        if buffer is None or buffer.shape[1] != m:  # the first block, or a shorter last one
-            buffer, filled = np.empty((count, m, n), dtype=dtype), None
-        if filled is None or not np.array_equal(filled, block_rows):
-            for q in range(count):
-                if k == 1:
-                    buffer[q] = flat[0]
-                else:
-                    np.take(flat, block_rows, axis=0, out=buffer[q])
-            filled = block_rows
-        originals = flat[block_rows, block_cols]
-        picks = np.arange(m)
-        for q in moving:
-            buffer[q, picks, block_cols] = originals + deltas[q, start:stop]
-        stack = buffer.reshape(count * m, *problem.point_shape)
-        stack.flags.writeable = False
-        result = _call_stacked(problem, stack).reshape(count, m, -1)
-        if order is None:
-            values[:, start:stop] = result
-        else:
-            values[:, order[start:stop]] = result
-        for q in moving:
-            buffer[q, picks, block_cols] = originals
-    return values if problem.outputs else values[..., 0]
-
-
-def _stacked_all(problem: Problem, offsets: tuple, steps: np.ndarray) -> np.ndarray:
-    """Evaluate a vectorized f at every element: :func:`stacked` when nothing is left out.
-
-    A buffer of shape ``(coords, len(offsets), k, n)`` holds, for a block of
-    coordinates, every point with that coordinate perturbed by each offset;
-    it is filled once, and after each call only the perturbed entries are reset.
-    """
-    k, n = problem.k, problem.n
-    flat = problem.stack.reshape(k, n)
-    steps = steps.reshape(k, n)
-    dtype = problem.scheme.value_dtype
-    count = len(offsets)
-    per_coordinate = count * k * n * np.dtype(dtype).itemsize
-    coords = int(max(1, min(n, STACK_BYTES // max(per_coordinate, 1))))
-    buffer = np.empty((coords, count, k, n), dtype=dtype)
-    buffer[...] = flat
-    values = np.empty((count, k, n, _width(problem)), dtype=dtype)
-    for start in range(0, n, coords):
-        stop = min(start + coords, n)
-        rows, cols = np.arange(stop - start), np.arange(start, stop)
-        block = buffer[: stop - start]
-        originals = flat[:, cols].T
-        for q, offset in enumerate(offsets):
-            if offset:  # as the loop computes it: original + (step * offset)
-                block[rows, q, :, cols] = originals + (steps[:, cols] * offset).T
-        stack = block.reshape(-1, *problem.point_shape)
-        stack.flags.writeable = False
-        result = _call_stacked(problem, stack).reshape(stop - start, count, k, -1)
-        values[:, :, start:stop] = result.transpose(1, 2, 0, 3)
-        for q, offset in enumerate(offsets):
-            if offset:
-                block[rows, q, :, cols] = originals
-    values = values.reshape(count, k * n, -1)
-    return values if problem.outputs else values[..., 0]
-
-
-def _width(problem: Problem) -> int:
-    """Return the number of outputs of f (1 for a scalar f)."""
-    return math.prod(problem.out_shape) if problem.outputs and problem.out_shape else 1
-
-
-def _call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
-    result = call_vectorized(problem.f, stack)
-    problem.calls += 1
-    result = _stack_values(result, stack.shape[0], problem)
-    _track_values(problem, result)
-    return result
-
-
-def call_vectorized(f: Callable, stack: np.ndarray) -> Any:
-    """Call a vectorized f on a read-only stack; an attempt to change it gets a clear error."""
-    try:
-        return f(stack)
-    except ValueError as error:
-        if "read-only" in str(error):
-            raise ValueError(
-                "with vectorized=True, f must not change the stack it is given (it is "
-                "read-only and reused): work on a copy, e.g. stack = stack - stack.mean(...)"
-            ) from error
-        raise
-
-
-def values_at_x(problem: Problem) -> np.ndarray:
-    """F at the unperturbed point of each element (one call per point, or one stacked).
-
-    Also sets ``problem.eps`` to the machine epsilon of the values f returns:
-    what rounds them is f's own precision, whatever x's is.
-    """
-    if problem.vectorized:
-        stack = problem.stack[:]
-        stack.flags.writeable = False
-        values = _call_stacked(problem, stack)
-        types = [values.dtype]
-    else:
-        arguments = [problem.argument] if not problem.batch else list(problem.stack)
-        values = [_output(problem.f(argument), problem) for argument in arguments]
-        problem.calls += len(values)
-        types = [np.asarray(value).dtype for value in values]
-    problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
-    values = np.asarray(values, dtype=problem.scheme.value_dtype).reshape(problem.k, -1)
-    at_x = np.repeat(values, problem.n, axis=0)
-    return at_x if problem.outputs else at_x[:, 0]
-
-
 # Return types accepted without further checks (the common case, kept fast).
 PLAIN_SCALARS = (float, np.float64)
 
 
-def _output(value: Any, problem: Problem) -> Any:
+def output(value: Any, problem: Problem) -> Any:
     """Return ``value`` if it is what f must return: one number, or an array of one shape."""
     if not problem.outputs:
         shape = problem.stack.shape[1:] if not problem.batch else ()
@@ -397,7 +241,7 @@ def _output(value: Any, problem: Problem) -> Any:
     array = np.asarray(value)
     if array.dtype.kind not in ("biufc" if problem.scheme.is_complex else "biuf"):
         raise TypeError(f"f must return real numbers; it returned {preview(value)}")
-    _check_complex(array.dtype, problem.scheme)
+    check_complex(array.dtype, problem.scheme)
     if problem.out_shape is None:
         problem.out_shape, problem.out_dtype = array.shape, array.dtype
     elif array.shape != problem.out_shape:
@@ -408,7 +252,7 @@ def _output(value: Any, problem: Problem) -> Any:
     return array
 
 
-def _check_complex(dtype: np.dtype, scheme: Scheme) -> None:
+def check_complex(dtype: np.dtype, scheme: Scheme) -> None:
     if scheme.is_complex and dtype.kind != "c":
         raise TypeError(
             "with method='complex', f must keep the imaginary part of its argument; it "
@@ -447,25 +291,7 @@ def scalar(value: Any, is_complex: bool, point_shape: tuple[int, ...]) -> Any:
     return value
 
 
-def _stack_values(value: Any, m: int, problem: Problem) -> np.ndarray:
-    array = np.asarray(value)
-    if problem.outputs and problem.out_shape is None and array.ndim >= 1:
-        problem.out_shape = array.shape[1:]
-    expected = (m, *problem.out_shape) if problem.outputs else (m,)
-    if array.shape != expected:
-        what = "one scalar" if not problem.outputs else f"one array of shape {problem.out_shape}"
-        raise ValueError(
-            f"with vectorized=True, f must return {what} per point: a stack of "
-            f"{m} points gave shape {array.shape}"
-        )
-    kinds = "biufc" if problem.scheme.is_complex else "biuf"
-    if array.dtype.kind not in kinds:
-        raise TypeError(f"f must return real numbers; it returned dtype {array.dtype}")
-    _check_complex(array.dtype, problem.scheme)
-    return array
-
-
-def _track_values(problem: Problem, values: Any) -> None:
+def track_values(problem: Problem, values: Any) -> None:
     """Remember whether f has returned one and the same value for every perturbation."""
     if problem.in_place or not problem.same_value or len(values) == 0:
         return

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from numgrad import _evaluate
-from numgrad._evaluate import PLAIN_SCALARS, Problem, call_vectorized, scalar
+from numgrad import _stacked
+from numgrad._evaluate import PLAIN_SCALARS, Problem, scalar
 from numgrad._locks import lock_for
 from numgrad._report import warn_about
 from numgrad._schemes import get_scheme
+from numgrad._stacked import call_vectorized
 from numgrad._steps import Estimate
 
 __all__ = ["central_loop", "is_simple", "vectorized_central"]
@@ -100,7 +101,7 @@ def vectorized_central(f: Callable[[np.ndarray], Any], x: Any, h: float) -> np.n
     if not (0.0 < h < math.inf) or type(x) is not np.ndarray or x.dtype.kind not in "biuf":
         return None
     n = x.size
-    if n == 0 or 16 * n * n > _evaluate.STACK_BYTES:
+    if n == 0 or 16 * n * n > _stacked.STACK_BYTES:
         return None
     flat = x.reshape(-1) if x.dtype.char == "d" else x.reshape(-1).astype(np.float64)
     stack = np.repeat(flat[np.newaxis], 2 * n, axis=0)  # a copy: x itself is never touched

@@ -1,42 +1,9 @@
-"""Steps: checking a step the caller gave, and choosing one from ``f`` itself.
+"""Steps and errors: a step the caller gave, the error terms, and what they are judged by.
 
-The ``h="auto"`` rule, per element of ``x``, for a real scheme of order ``p``
-in a precision with machine epsilon ``eps``. The error of a difference with
-step ``h`` is truncation plus rounding::
-
-    E(h) = T(h) + R(h),   T(h) ~ tau h**p,   R(h) = K (eps F(h) + u) / h,
-
-with ``F(h)`` the largest ``|f|`` among the values combined and ``u`` the
-smallest subnormal float (the rounding unit of values that underflow). Steps::
-
-    pilot    h0 = eps**(1/(p+1)) * max(|x|, 1); D1 = D(h0), D2 = D(h0/2)
-             T = |D1 - D2| / (2**p - 1)      (the truncation error of D2)
-             R = K eps F / (h0/2)            (its rounding error)
-    done     when E = T + R <= rho |D2|; or when rounding limits it (T <= 2 R)
-             and cannot be lowered, because F is no more than 2 |f(x)|
-    refine   otherwise, with F0 = |f(x)|:
-             - rounding limits it but F >> F0, so the step is larger than the
-               scale on which f varies: try the step relative to |x| alone,
-               eps**(1/(p+1)) |x| (x**3 at tiny x);
-             - truncation limits it: the step that balances the two terms,
-               h* = (h0/2) (K eps F0 / (h0/2) / (p T))**(1/(p+1)),
-               since T falls like h**p and rounding grows like 1/h
-               (sin at x = 1000, log1p near -1);
-             keep the new pair if it agrees with the old one within both
-             error estimates and its own estimate is smaller. At most three
-             refinements.
-
-The pilot is SciPy's step: right when ``f`` varies on the scale of
-``max(|x|, 1)``, and never shrinking with ``|x|`` below 1. The refinements
-catch the other scales, and using ``|f(x)|`` in the balance makes one jump
-enough: at ``x = 1e-100`` it gives ``h ~ 1e-106`` directly.
-
-The complex step subtracts nothing, so rounding does not limit it: it uses
-``h = 1e-20 * max(|x|, 2**-500)``, with an error of a few ulps, unless
-``Im f(x + ih)`` falls below the smallest normal float (``exp`` at -700,
-``x**3`` at tiny ``x``): it then grows the step until the imaginary part is
-normal, at most to ``1e-7 * max(|x|, 2**-500)``, and estimates the
-truncation from a second step ``h/2``.
+The error model, the estimate that comes with ``full_output=True`` for a
+given step (:func:`fixed_derivative`), and the warning threshold of
+``h="auto"`` (:func:`inaccurate`). The automatic rule itself is in
+:mod:`numgrad._auto`.
 """
 
 from __future__ import annotations
@@ -54,33 +21,34 @@ from numgrad._validation import check_positive_number
 __all__ = [
     "COMPLEX_FLOOR",
     "COMPLEX_STEP",
+    "NOISE",
+    "SMALLEST_NORMAL",
+    "SMALLEST_SUBNORMAL",
     "Estimate",
+    "Evaluate",
     "allowed_error",
-    "auto_derivative",
+    "exact_steps",
     "fixed_derivative",
     "given_step",
     "good_enough",
     "inaccurate",
+    "judged",
     "kink",
     "pair_offsets",
     "rounding_error",
 ]
 
 # Rounding of one evaluation of f, in units of eps |f|: a few roundings inside f.
-_NOISE = 4.0
+NOISE = 4.0
 # The relative error below which a step is good enough (and for float32, 10
 # times the method's best accuracy there).
 _GOOD_ENOUGH = 1e-10
-_REFINEMENTS = 3
 # The complex step, relative to |x|, the smallest |x| it is relative to, and the
 # largest step it may grow to when Im f underflows.
 COMPLEX_STEP = 1e-20
 COMPLEX_FLOOR = 2.0**-500
-_COMPLEX_LARGEST = 1e-7
-_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
-_SMALLEST_SUBNORMAL = 2.0**-1074
-# No real step below this: f(x +- h) - f(x) would be lost in subnormals.
-_SMALLEST_STEP = 2.0**-500
+SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+SMALLEST_SUBNORMAL = 2.0**-1074
 
 
 @dataclass(frozen=True)
@@ -196,12 +164,12 @@ def fixed_derivative(
         truncation += kink(values, offsets, f_x.real, column)
         size = np.max(np.abs(values), axis=0)
         if scheme.is_complex:  # nothing is subtracted: rounding is relative to the value
-            rounding = 4 * eps * np.abs(coarse) + _SMALLEST_SUBNORMAL / column
+            rounding = 4 * eps * np.abs(coarse) + SMALLEST_SUBNORMAL / column
         else:
             rounding = rounding_error(size, column, scheme, eps)
         error = np.where(np.isfinite(coarse), truncation + rounding, np.inf)
     nfev = len(offsets) * h.size
-    return _judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
+    return judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
 
 
 def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -235,7 +203,7 @@ def good_enough(scheme: Scheme, eps: float) -> float:
 
 def rounding_error(size: Any, step: Any, scheme: Scheme, eps: float) -> Any:
     """Return the rounding error of a derivative at ``step`` from values of size ``size``."""
-    return _NOISE * scheme.noise * (eps * size + _SMALLEST_SUBNORMAL) / step
+    return NOISE * scheme.noise * (eps * size + SMALLEST_SUBNORMAL) / step
 
 
 _CENTRAL_PAIR = (1.0, -1.0, 0.5, -0.5)
@@ -260,183 +228,10 @@ def kink(values: Any, offsets: tuple, f_x: Any, h: Any) -> Any:
     return np.abs(outer - 4 * inner) / (2 * h)
 
 
-@dataclass
-class _Pair:
-    """The scheme at a step and at half of it: arrays of shape (elements, outputs)."""
-
-    value: np.ndarray  # the derivative at the half step
-    error: np.ndarray  # truncation + rounding
-    truncation: np.ndarray
-    rounding: np.ndarray
-    size: np.ndarray  # max |f| of the values
-
-
-def _pair(values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray) -> _Pair:
-    """Combine the values at the merged offsets of h and h/2, shape (offsets, E, m)."""
-    offsets, wide, narrow = pair_offsets(scheme)
-    h = h[:, np.newaxis]
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        coarse = scheme.combine([values[i] for i in wide], h)
-        fine = scheme.combine([values[i] for i in narrow], h / 2)
-        truncation = np.abs(coarse - fine) / (2**scheme.order - 1)
-        truncation += kink(values, offsets, f_x.real, h)
-        size = np.max(np.abs(values), axis=0)
-        rounding = rounding_error(size, h / 2, scheme, eps)
-        error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
-    return _Pair(fine, error, truncation, rounding, size)
-
-
-def auto_derivative(
-    evaluate: Evaluate,
-    x: np.ndarray,
-    scheme: Scheme,
-    eps: float,
-    f_x: np.ndarray,
-    pilot: np.ndarray | None = None,
-) -> Estimate:
-    """Differentiate f with respect to each element of the flat array ``x``, ``h="auto"``.
-
-    ``evaluate(offsets, steps, elements)`` returns f's values, shape
-    ``(len(offsets), len(elements), m)`` for ``m`` outputs (1 for a scalar
-    f). ``eps`` is the machine epsilon of f's values, ``f_x`` holds
-    ``f(x)``, shape ``(x.size, m)``. ``pilot``, if given, holds the values at
-    the pilot's points, already evaluated. Each element gets one step per
-    round; each output keeps the round whose estimate is best for it. The
-    result's arrays have shape ``(x.size, m)``.
-    """
-    at_x = np.abs(f_x)
-    if scheme.is_complex:
-        return _complex_step(evaluate, x, scheme, eps, at_x)
-    offsets = pair_offsets(scheme)[0]
-    p = scheme.order
-    good = good_enough(scheme, eps)
-    column = x[:, np.newaxis]
-    everything = np.arange(x.size)
-    h = exact_steps(x, eps ** (1 / (p + 1)) * np.maximum(np.abs(x), 1.0))
-    if pilot is None:
-        pilot = evaluate(offsets, h, everything)
-    best = _pair(pilot, h, scheme, eps, f_x)
-    pilot_size = best.size.copy()
-    nfev = len(offsets) * x.size
-    done = best.error <= good * np.abs(best.value)
-    done |= (best.truncation <= 2 * best.rounding) & (best.size <= 2 * at_x)
-    if done.all():  # the usual case, told at once (the loop below decides the others)
-        return _reported(best, at_x, pilot_size, nfev)
-    steps = np.repeat(h[:, np.newaxis], f_x.shape[1], axis=1)  # the step of each output
-    elements = everything
-    for round_ in range(_REFINEMENTS + 1):
-        f0 = at_x[elements]
-        limited = best.truncation[elements] <= 2 * best.rounding[elements]
-        done = best.error[elements] <= good * np.abs(best.value[elements])
-        done |= limited & ((best.size[elements] <= 2 * f0) | ((f0 == 0) & (column[elements] == 0)))
-        open_ = ~np.all(done, axis=1)
-        elements, done, limited = elements[open_], done[open_], limited[open_]
-        if elements.size == 0 or round_ == _REFINEMENTS:
-            break
-        candidates = _balanced_step(
-            column[elements],
-            steps[elements],
-            best.truncation[elements],
-            np.where(at_x[elements] > 0, at_x[elements], best.size[elements]),
-            p,
-            eps * scheme.noise,
-        )
-        # One step per element: the smallest that an unfinished output asks for.
-        step = np.min(np.where(done, np.inf, candidates), axis=1)
-        # The scale of |x| where it is well below the pilot's: first, or where
-        # rounding limits the pilot but f near x is much larger than f(x).
-        relative = eps ** (1 / (p + 1)) * np.abs(x[elements]) / 2
-        small = (relative <= h[elements] / 8) & (x[elements] != 0)
-        small &= np.any(limited & ~done, axis=1) | (round_ == 0)
-        step = np.where(small, relative, step)
-        # Evaluate the pair at 2 h* so that its finer value sits at h*.
-        wide_step = exact_steps(x[elements], 2 * step)
-        new = _pair(evaluate(offsets, wide_step, elements), wide_step, scheme, eps, f_x[elements])
-        nfev += len(offsets) * elements.size
-        old_value, old_error = best.value[elements], best.error[elements]
-        with np.errstate(invalid="ignore"):
-            # Within 4 error estimates: a kink's estimate can be 3 times short.
-            agrees = np.abs(new.value - old_value) <= 4 * (old_error + new.error)
-        better = (agrees | ~np.isfinite(old_value)) & (new.error < old_error) & ~done
-        rows, outputs = np.nonzero(better)
-        for name in ("value", "error", "truncation", "rounding", "size"):
-            getattr(best, name)[elements[rows], outputs] = getattr(new, name)[rows, outputs]
-        steps[elements[rows], outputs] = wide_step[rows]
-        h[elements] = np.where(np.any(better, axis=1), wide_step, h[elements])
-        elements = elements[np.any(better, axis=1)]
-    return _reported(best, at_x, pilot_size, nfev)
-
-
-def _reported(best: _Pair, at_x: np.ndarray, pilot_size: np.ndarray, nfev: int) -> Estimate:
-    """Return the estimate the way the callers see it."""
-    # Twice the asymptotic truncation error, which the next term of the series
-    # makes an underestimate half of the time (see fixed_derivative).
-    error = np.where(np.isfinite(best.error), best.error + best.truncation, np.inf)
-    # Judge the result against |f(x)| or f's values at the pilot's distance,
-    # eps**(1/(p+1)) max(|x|, 1), whichever is larger: a loss near 0 at its
-    # minimum is not a reason to demand more digits of its gradient.
-    return _judged(Estimate(best.value, error, np.maximum(at_x, pilot_size), nfev), at_x)
-
-
-def _judged(estimate: Estimate, at_x: np.ndarray) -> Estimate:
+def judged(estimate: Estimate, at_x: np.ndarray) -> Estimate:
     """Where f(x) is subnormal its digits are gone: the error may be as large as the value."""
-    lost = (at_x > 0) & (at_x < _SMALLEST_NORMAL)
+    lost = (at_x > 0) & (at_x < SMALLEST_NORMAL)
     if not lost.any():
         return estimate
     error = np.where(lost, np.maximum(estimate.error, np.abs(estimate.value)), estimate.error)
     return Estimate(estimate.value, error, np.where(lost, at_x, estimate.size), estimate.nfev)
-
-
-def _balanced_step(
-    x: np.ndarray,
-    h: np.ndarray,
-    truncation: np.ndarray,
-    size: np.ndarray,
-    order: int,
-    noise: float,
-) -> np.ndarray:
-    """Return the step that balances truncation (~h**order) and rounding (~1/h), at most h/4.
-
-    ``truncation`` is the error of the derivative at ``h/2``, ``size`` is
-    ``|f(x)|`` and ``noise`` is eps times the scheme's weight. Written with
-    ratios so that nothing overflows for huge or tiny ``x``. Where the pilot
-    failed (NaN or infinity), shrink by 1000 instead.
-    """
-    fine = h / 2
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = (_NOISE * noise * size / fine) / (order * truncation)
-        step = fine * ratio ** (1 / (order + 1))
-    step = np.where(np.isfinite(step) & (truncation > 0), step, h / 1000)
-    floor = np.maximum(np.sqrt(np.finfo(np.float64).eps) * np.abs(x), _SMALLEST_STEP)
-    return np.minimum(np.maximum(step, floor), h / 4)
-
-
-def _complex_step(
-    evaluate: Evaluate, x: np.ndarray, scheme: Scheme, eps: float, at_x: np.ndarray
-) -> Estimate:
-    everything = np.arange(x.size)
-    scale = np.maximum(np.abs(x), COMPLEX_FLOOR)
-    h = COMPLEX_STEP * scale
-    imag = np.imag(evaluate(scheme.offsets, h, everything)[0])
-    value = imag / h[:, np.newaxis]
-    error = (4 * eps * np.abs(imag) + _SMALLEST_SUBNORMAL) / h[:, np.newaxis]
-    nfev = x.size
-    # Where Im f is subnormal, grow the step until it is normal, within bounds.
-    under = everything[np.any(np.abs(imag) < _SMALLEST_NORMAL, axis=1)]
-    if under.size:
-        smallest = np.maximum(np.min(np.abs(imag[under]), axis=1), _SMALLEST_SUBNORMAL)
-        step = np.minimum(
-            h[under] * (2 * _SMALLEST_NORMAL / smallest), _COMPLEX_LARGEST * scale[under]
-        )
-        both = evaluate((1j, 0.5j), step, under)
-        nfev += 2 * under.size
-        column = step[:, np.newaxis]
-        wide, fine = np.imag(both[0]) / column, np.imag(both[1]) / (column / 2)
-        new_error = np.abs(wide - fine) / 3 + (
-            4 * eps * np.abs(np.imag(both[1])) + _SMALLEST_SUBNORMAL
-        ) / (column / 2)
-        better = new_error < error[under]
-        rows, outputs = np.nonzero(better)
-        value[under[rows], outputs] = fine[rows, outputs]
-        error[under[rows], outputs] = new_error[rows, outputs]
-    return _judged(Estimate(value, error, at_x, nfev), at_x)

@@ -97,7 +97,7 @@ def test_vectorized_single_point_matches_the_loop(shape, method, rng):
 
 
 def test_vectorized_chunks_large_inputs_and_bounds_the_stack(monkeypatch, rng):
-    import numgrad._evaluate as module
+    import numgrad._stacked as module
 
     monkeypatch.setattr(module, "STACK_BYTES", 10_000)
     sizes = []
@@ -239,7 +239,7 @@ def test_input_restored_bit_for_bit_when_f_raises_midway(method, vectorized, rng
         return np.sum(v**2, axis=tuple(range(1, v.ndim))) if vectorized else np.sum(v**2)
 
     if vectorized:
-        import numgrad._evaluate as module
+        import numgrad._stacked as module
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(module, "STACK_BYTES", 1)  # one coordinate per call

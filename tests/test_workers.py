@@ -59,6 +59,7 @@ def test_a_multiprocessing_pool(serial):
 
 def test_a_local_dask_cluster(serial):
     import distributed  # a test dependency
+
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
