@@ -499,3 +499,28 @@ def test_a_batch_without_batch_true_gets_a_short_hint(rng):
     with pytest.raises(ValueError, match="batch=True") as raised:
         numerical_gradient(lambda v: np.sum(v**2, axis=-1), points)
     assert len(str(raised.value)) < 300
+
+
+def test_the_lean_vectorized_path_is_the_general_one_bit_for_bit(monkeypatch, rng):
+    import numgrad._stacked as module
+
+    x = rng.standard_normal(50)
+    w = rng.standard_normal(50)
+    # Row sums, not BLAS products: the same rounding for one row or for a stack.
+    lean = numerical_gradient(lambda s: np.sum(np.sin(s) * w, axis=1), x, vectorized=True)
+    monkeypatch.setattr(module, "STACK_BYTES", 1000)  # too small for the lean path's stack
+    general = numerical_gradient(lambda s: np.sum(np.sin(s) * w, axis=1), x, vectorized=True)
+    assert lean.tobytes() == general.tobytes()
+    assert lean.tobytes() == numerical_gradient(lambda v: np.sum(np.sin(v) * w), x).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (np.array([1.0, 1e13]), r"does not change x\[1\]"),
+        (np.array([4.0, 0.0]), r"NaN or infinity when x\[1\] was perturbed"),
+    ],
+)
+def test_the_lean_vectorized_path_still_warns(x, message):
+    with pytest.warns(RuntimeWarning, match=message), np.errstate(invalid="ignore"):
+        numerical_gradient(lambda s: np.sum(np.sqrt(s), axis=1), x, vectorized=True)
