@@ -73,7 +73,9 @@ contours = ax.contour(
     x0, x1, f(np.array([x0, x1])), levels=levels, cmap="viridis", norm=LogNorm(), linewidths=1.2
 )
 fig.colorbar(contours, ax=ax, label="f(x)", format="%.2g")
-ax.plot(*descent.T, ".-", color="C0", markersize=3, linewidth=1, label="gradient descent, 200 steps")
+ax.plot(
+    *descent.T, ".-", color="C0", markersize=3, linewidth=1, label="gradient descent, 200 steps"
+)
 ax.plot(*newton.T, "o-", color="C3", markersize=6, linewidth=2, label="Newton, 8 steps")
 ax.plot(1, 1, "*", color="gold", markersize=18, markeredgecolor="black", label="minimum (1, 1)")
 ax.set_xlabel("$x_0$")

@@ -71,7 +71,9 @@ print("threads give the same bits:", threaded.tobytes() == serial.tobytes())
 # that it can be sent to them; the threads and the cluster above do not.)
 
 with (
-    LocalCluster(n_workers=4, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+    LocalCluster(
+        n_workers=4, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster,
     Client(cluster) as client,
 ):
     executor = client.get_executor()
