@@ -223,8 +223,10 @@ def _complex_step(
     value = imag / h[:, np.newaxis]
     error = (4 * eps * np.abs(imag) + SMALLEST_SUBNORMAL) / h[:, np.newaxis]
     nfev = x.size
-    # Where Im f is subnormal, grow the step until it is normal, within bounds.
-    under = everything[np.any(np.abs(imag) < SMALLEST_NORMAL, axis=1)]
+    # Where Im f is subnormal, grow the step until it is normal, within bounds
+    # (not where it is exactly 0: an output that does not depend on x there).
+    subnormal = (imag != 0) & (np.abs(imag) < SMALLEST_NORMAL)
+    under = everything[np.any(subnormal, axis=1)]
     if under.size:
         smallest = np.maximum(np.min(np.abs(imag[under]), axis=1), SMALLEST_SUBNORMAL)
         step = np.minimum(
