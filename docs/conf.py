@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import mathjax  # MathJax 3, packaged as django-static-mathjax: math renders offline
 import matplotlib as mpl
 
 import numgrad
@@ -24,7 +21,6 @@ os.environ.pop("MPLBACKEND", None)
 DOCS = Path(__file__).parent
 sys.path[:0] = [str(DOCS), str(DOCS / "_ext")]  # gallery_order; the local extensions
 EXAMPLES = DOCS.parent / "examples"
-GALLERY = DOCS / "auto_examples"
 
 project = "numgrad"
 author = "the numgrad developers"
@@ -43,8 +39,11 @@ extensions = [
     # docs/_ext: the site's own build steps, one concern each
     "computation_times",
     "figure_style",
+    "mathjax_files",
+    "minigallery_refresh",
     "quiet_kernels",
     "search_snippets",
+    "stale_gallery_files",
 ]
 
 templates_path = ["_templates"]
@@ -158,12 +157,8 @@ nb_output_stderr = "warn"  # a warning printed by a cell fails the -W build
 myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 
-# -- math: MathJax served from the site itself, not from a CDN ---------------
+# -- math: MathJax served from the site itself (_ext/mathjax_files.py) -------
 
-MATHJAX = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-# What tex-chtml.js loads: its fonts, and the parts it fetches on demand
-# (TeX extensions, the menu, accessibility). Not the 4 MB speech engine.
-MATHJAX_PARTS = ["tex-chtml.js", "input", "output", "ui", "a11y", "adaptors"]
 mathjax_path = "mathjax/tex-chtml.js"
 
 # -- copy buttons without the prompts ----------------------------------------
@@ -197,81 +192,3 @@ html_theme_options = {
 html_context = {"default_mode": "auto"}
 # Pages without sub-pages: no empty "Section Navigation" column beside them.
 html_sidebars = {page: [] for page in ("index", "from_the_book", "accuracy", "search")}
-
-# -- keeping the generated files honest ---------------------------------------
-
-
-def _remove_stale_gallery_files(app) -> None:
-    """Delete what sphinx-gallery generated for examples that no longer exist.
-
-    sphinx-gallery never deletes: a removed ``examples/plot_x.py`` would leave
-    ``auto_examples/plot_x.rst`` (built as a page, listed nowhere) and its
-    images, downloads and HTML page behind.
-    """
-    if not GALLERY.is_dir():
-        return
-    current = {path.stem for path in EXAMPLES.glob("*.py")}
-    stale: set[str] = set()
-    for path in list(GALLERY.rglob("*")):
-        if not path.is_file():
-            continue
-        name = path.name
-        if name.startswith("sphx_glr_"):  # images and thumbnails
-            if not any(name.startswith(f"sphx_glr_{stem}_") for stem in current):
-                path.unlink()
-            continue
-        stem = name.split(".", 1)[0]
-        if stem.startswith("plot_") and stem not in current:
-            stale.add(stem)
-            path.unlink()
-    outdir, doctrees = Path(app.outdir), Path(app.doctreedir)
-    for stem in stale:
-        built = [
-            outdir / "auto_examples" / f"{stem}.html",
-            outdir / "_sources" / "auto_examples" / f"{stem}.rst.txt",
-            doctrees / "auto_examples" / f"{stem}.doctree",
-            *outdir.glob(f"_images/sphx_glr_{stem}_*"),
-            *outdir.glob(f"_downloads/*/{stem}.*"),
-        ]
-        for path in built:
-            path.unlink(missing_ok=True)
-
-
-def _copy_mathjax(app) -> None:
-    target = Path(app.outdir) / "_static" / "mathjax"
-    for part in MATHJAX_PARTS:
-        source, destination = MATHJAX / part, target / part
-        if destination.exists():
-            continue
-        if source.is_dir():
-            shutil.copytree(source, destination)
-        else:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination)
-
-
-def _gallery_digest() -> str:
-    backrefs = DOCS / "gen_modules" / "backreferences" / "backreferences_all.json"
-    listing = "\n".join(sorted(path.name for path in EXAMPLES.glob("plot_*.py")))
-    content = backrefs.read_bytes() if backrefs.is_file() else b""
-    return hashlib.sha256(listing.encode() + content).hexdigest()
-
-
-def _reread_minigalleries(app, env, added, changed, removed) -> list[str]:  # noqa: ARG001
-    """Re-read the pages with mini-galleries when the examples or their use changed.
-
-    The landing page and the API pages show thumbnails of the examples that
-    use each function; Sphinx alone would only re-read them when they change.
-    """
-    digest = _gallery_digest()
-    if getattr(env, "numgrad_gallery_digest", None) == digest:
-        return []
-    env.numgrad_gallery_digest = digest
-    return [name for name in env.found_docs if name == "index" or name.startswith("gen_modules/")]
-
-
-def setup(app) -> None:
-    # Before sphinx-gallery's own builder-inited handler (priority 500).
-    app.connect("builder-inited", _remove_stale_gallery_files, priority=400)
-    app.connect("env-get-outdated", _reread_minigalleries)
-    app.connect("builder-inited", _copy_mathjax)
