@@ -1,4 +1,4 @@
-"""Sessions: tests, docs, lint, serve, bench. Run ``nox -l`` to list them."""
+"""Sessions: tests, docs, lint, serve, translations, bench. Run ``nox -l`` to list them."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"]
+# The site's translations (docs/locale/<language>): each is built into
+# docs/_build/html/<language>, beside the English pages at the root.
+TRANSLATIONS = ["zh_CN"]
 GENERATED = [
     BUILD,
     DOCS / "auto_examples",
@@ -89,7 +92,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(reuse_venv=True)
 def docs(session: nox.Session) -> None:
-    """Build the site into docs/_build/html (``-- --clean`` wipes generated files first)."""
+    """Build the site, every language, into docs/_build/html (``-- --clean`` starts afresh).
+
+    English first: it executes the gallery's examples and the tutorials'
+    notebooks. The translations then find both in sphinx-gallery's MD5 cache
+    and myst-nb's jupyter cache, and run nothing again.
+    """
     _install(session, "docs")
     # Keep the compiled bytecode: importing sphinx, matplotlib and jupyter from
     # source costs ~4 s per build, and per notebook kernel.
@@ -101,9 +109,34 @@ def docs(session: nox.Session) -> None:
             shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(
                 missing_ok=True
             )
+    for language in ["en", *TRANSLATIONS]:
+        english = language == "en"
+        session.run(
+            "sphinx-build", "-W", "--keep-going", "-n", "-b", "html",
+            *([] if english else ["-D", f"language={language}"]),
+            "-d", str(BUILD / ("doctrees" if english else f"doctrees-{language}")),
+            "docs", str(BUILD / "html" / ("" if english else language)), *args,
+        )  # fmt: skip
+
+
+@nox.session
+def translations(session: nox.Session) -> None:
+    """Update docs/locale/<language>/LC_MESSAGES/*.po from the pages' English text.
+
+    New and changed paragraphs arrive untranslated (or marked fuzzy): they show
+    in English until a translator fills them in. ``nox -s docs`` then builds
+    the translated pages.
+    """
+    _install(session, "docs", "translate")
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""
     session.run(
-        "sphinx-build", "-W", "--keep-going", "-n", "-b", "html",
-        "-d", str(BUILD / "doctrees"), "docs", str(BUILD / "html"), *args,
+        "sphinx-build", "-q", "-b", "gettext", "-d", str(BUILD / "doctrees-gettext"),
+        "docs", str(BUILD / "gettext"),
+    )  # fmt: skip
+    languages = [arg for language in TRANSLATIONS for arg in ("-l", language)]
+    session.run(
+        "sphinx-intl", "update", "-p", str(BUILD / "gettext"), "-d", str(DOCS / "locale"),
+        "-w", "0", *languages, *session.posargs,
     )  # fmt: skip
 
 

@@ -44,6 +44,9 @@ extensions = [
     "quiet_kernels",
     "search_snippets",
     "stale_gallery_files",
+    "language_switcher",
+    "translated_downloads",
+    "chinese_search",
 ]
 
 templates_path = ["_templates"]
@@ -67,6 +70,19 @@ exclude_patterns = [
     "auto_examples/sg_execution_times.rst",
 ]
 nitpicky = True
+
+# -- languages: English at the root, each translation in its own folder --------
+# `nox -s docs` builds every language of `site_languages`, the translations
+# with `-D language=zh_CN` into docs/_build/html/zh_CN. The text of a
+# translation is in docs/locale/<language>/LC_MESSAGES, one .po file per page
+# (`nox -s translations` updates them); an untranslated message stays English.
+
+language = "en"
+site_languages = {"en": "English", "zh_CN": "中文"}
+locale_dirs = ["locale/"]
+gettext_compact = False  # one catalog per page
+gettext_location = False  # no line numbers in the .po files: they would churn on every edit
+gettext_uuid = False
 
 # -- API pages: autodoc, autosummary, numpydoc ------------------------------
 
@@ -178,7 +194,7 @@ html_show_sourcelink = False
 html_theme_options = {
     "logo": {"text": "numgrad"},
     "navbar_align": "left",
-    "navbar_end": ["theme-switcher", "navbar-icon-links"],
+    "navbar_end": ["language-switcher", "theme-switcher", "navbar-icon-links"],
     "header_links_before_dropdown": 6,
     # Gallery pages are short: their figures get the width of the page-toc column.
     "secondary_sidebar_items": {
@@ -191,4 +207,4 @@ html_theme_options = {
 }
 html_context = {"default_mode": "auto"}
 # Pages without sub-pages: no empty "Section Navigation" column beside them.
-html_sidebars = {page: [] for page in ("index", "from_the_book", "accuracy", "search")}
+html_sidebars = {page: [] for page in ("index", "from_the_book", "glossary", "accuracy", "search")}

@@ -14,6 +14,7 @@ LESSONS = [
     "plot_learning_rate.py",
     "plot_network_gradient.py",
     "plot_train_simplenet.py",
+    "plot_train_digits.py",
     # Beyond the book
     "plot_jacobian_softmax.py",
     "plot_newton_method.py",

@@ -2,11 +2,20 @@ r"""
 Gradient descent, step by step
 ==============================
 
-Gradient descent looks for the minimum of a function by repeatedly taking a
+:term:`Gradient descent <gradient descent>` looks for the minimum of a function by repeatedly taking a
 small step against the gradient, :math:`x \leftarrow x - \eta \nabla f(x)`,
 where the learning rate :math:`\eta` sets the size of the step. Drawing each
 point it visits shows how it homes in on the minimum, fast at first and then
 ever more slowly.
+
+.. admonition:: In the book: section 4.4.1
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.4.1: gradient descent from :math:`(-3,
+   4)` with :math:`\eta = 0.1`, and the path it takes.
+
+   **Beyond the book:** the shrinking steps explained by the factor :math:`1
+   - 2\eta`, and a history that includes the final point.
 """
 
 # %%

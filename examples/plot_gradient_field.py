@@ -2,11 +2,20 @@
 The gradient as a field of arrows
 =================================
 
-The gradient of a function of two variables is a vector at every point: it
+The :term:`gradient` of a function of two variables is a vector at every point: it
 points in the direction in which the function grows fastest, and its length
 says how fast. Drawing the *negative* gradient on a grid shows at a glance
 which way is downhill everywhere, which is all that gradient descent needs to
 know.
+
+.. admonition:: In the book: section 4.4
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.4: the negative gradient of :math:`x_0^2
+   + x_1^2` drawn as arrows.
+
+   **Beyond the book:** all 324 gradients in one call, with one point per
+   row, and why the book's layout gives the right picture only by accident.
 """
 
 # %%

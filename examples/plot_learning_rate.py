@@ -2,11 +2,20 @@ r"""
 Choosing the learning rate
 ==========================
 
-The learning rate :math:`\eta` is a *hyperparameter*: gradient descent does
+The learning rate :math:`\eta` is a :term:`hyperparameter`: gradient descent does
 not learn it, we have to pick it. Too large, and each step overshoots the
 minimum by more than it started from; too small, and the steps are so short
 that nothing happens. Running the same descent with three learning rates
 makes both failures visible.
+
+.. admonition:: In the book: section 4.4.1
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.4.1: the experiment with too large and
+   too small a learning rate, and hyperparameters.
+
+   **Beyond the book:** the distance to the minimum at every step, and why
+   the divergent run stops growing: rounding, which numgrad reports.
 """
 
 # %%

@@ -7,6 +7,15 @@ down, and the gradient of the loss with respect to the weights says how. It
 is computed exactly like the gradient of :math:`x_0^2 + x_1^2`, one weight at
 a time; only the function is different. Here we compute it for a one-layer
 network with six weights and read what its signs tell us.
+
+.. admonition:: In the book: section 4.4.2
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.4.2: the gradient of a one-layer
+   network's loss with respect to its weights.
+
+   **Beyond the book:** what the sign and size of each entry say about its
+   weight, shown next to the network's probabilities.
 """
 
 # %%

@@ -8,6 +8,17 @@ floating-point number keeps only about 16 significant digits, and a difference
 quotient subtracts two nearly equal numbers: the smaller ``h``, the more of
 those digits cancel. This example shows a tiny step going badly wrong, then
 measures the trade-off that decides a good step.
+
+.. admonition:: In the book: section 4.3.1
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.3.1: the :term:`rounding error` of a step
+   :math:`h = 10^{-50}`, and the step :math:`h = 10^{-4}` that the book uses
+   instead.
+
+   **Beyond the book:** the total error measured over twenty orders of
+   magnitude of :math:`h`, with the truncation and rounding terms that shape
+   it.
 """
 
 # %%

@@ -6,6 +6,15 @@ Partial derivatives and gradients are about functions of several variables.
 Before computing any, it helps to see one: :math:`f(x_0, x_1) = x_0^2 +
 x_1^2` is a bowl whose lowest point is the origin, and every gradient example
 in this gallery walks on it.
+
+.. admonition:: In the book: section 4.3.3
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.3.3: the graph of :math:`f(x_0, x_1) =
+   x_0^2 + x_1^2`.
+
+   **Beyond the book:** the partial derivatives read off the surface as
+   slopes of its cross-sections.
 """
 
 # %%

@@ -6,6 +6,15 @@ The derivative of a function at a point is the slope of the line that just
 touches its graph there. Drawing that tangent line is the quickest way to see
 whether a numerical derivative is right: a wrong slope is obvious at a glance.
 Here we draw the tangents of :math:`f(x) = 0.01x^2 + 0.1x` at two points.
+
+.. admonition:: In the book: section 4.3.2
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.3.2: the derivative of :math:`0.01x^2 +
+   0.1x` at 5 and 10, and its tangent lines.
+
+   **Beyond the book:** the tangent line as an object with its slope and
+   intercept, checked against the exact derivative.
 """
 
 # %%

@@ -8,6 +8,15 @@ set of three classes, a one-layer network, the numerical gradient of its
 average loss, and plain gradient descent, :math:`W \leftarrow W - \eta\,
 \partial L / \partial W`. We watch the loss fall and the decision regions
 fall into place.
+
+.. admonition:: In the book: section 4.4.2
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.4.2, whose network this is, and the idea
+   of section 4.5: repeated gradient steps are training.
+
+   **Beyond the book:** a whole training run on a three-class data set, with
+   the loss curve and the decision regions before and after.
 """
 
 # %%

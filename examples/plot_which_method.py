@@ -7,6 +7,16 @@ The textbook uses one formula, the central difference with
 in how fast their error shrinks with the step and in how badly rounding hurts
 them. Measuring all five on one function, over twenty orders of magnitude of
 ``h``, shows which to pick and why ``h="auto"`` picks the steps it does.
+
+.. admonition:: In the book: section 4.3.1
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.3.1: the forward and central
+   differences.
+
+   **Beyond the book:** the backward difference, Richardson extrapolation
+   and the complex step, all five measured against the exact derivative, and
+   how ``h="auto"`` chooses its steps.
 """
 
 # %%

@@ -14,6 +14,35 @@ __all__ = ["TwoLayerNet"]
 _PARAMS = ("W1", "b1", "W2", "b2")
 
 
+def _labels(t: Any, shape: tuple[int, int]) -> np.ndarray:
+    """The class labels of targets ``t`` for a batch of ``shape`` (inputs, classes)."""
+    t = np.asarray(t)
+    if t.shape == shape and np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1):
+        return t.argmax(axis=1)
+    if t.shape != shape[:1] or t.dtype.kind not in "iu" or np.any((t < 0) | (t >= shape[1])):
+        raise ValueError(
+            f"t must be {shape[0]} integer labels in 0..{shape[1] - 1} or one-hot rows of "
+            f"shape {shape} (soft labels need loss); got shape {t.shape} and dtype {t.dtype}"
+        )
+    return t
+
+
+def _stacked_matmul(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``a[k] @ w[k]`` for every ``k``, where ``a`` or ``w`` may hold just one matrix.
+
+    ``a`` is (N, D) or (m or 1, N, D) and ``w`` is (m or 1, D, H). One large
+    product is far faster than ``m`` small ones, so a single matrix on either
+    side is multiplied with all of the other side's at once.
+    """
+    if a.ndim == 2 or a.shape[0] == 1:
+        m, d, h = w.shape
+        flat = a.reshape(a.shape[-2:]) @ w.transpose(1, 0, 2).reshape(d, m * h)
+        return flat.reshape(-1, m, h).transpose(1, 0, 2)
+    if w.shape[0] == 1:
+        return (a.reshape(-1, a.shape[-1]) @ w[0]).reshape(*a.shape[:-1], w.shape[-1])
+    return np.matmul(a, w)
+
+
 class TwoLayerNet:
     r"""A two-layer network: affine, sigmoid or ReLU, affine, softmax and cross-entropy.
 
@@ -157,11 +186,96 @@ class TwoLayerNet:
             "b2": delta2.sum(axis=0),
         }
 
-    def numerical_gradient(self, x: Any, t: Any, **options: Any) -> dict[str, np.ndarray]:
+    def loss_stack(self, x: Any, t: Any, name: str, stack: Any) -> np.ndarray:
+        """Return :meth:`loss` for each of a stack of values of one parameter.
+
+        The other parameters keep their values. This is the loss that
+        ``numerical_gradient(..., vectorized=True)`` wants: one call computes
+        the loss for many perturbed copies of a parameter at once.
+
+        Parameters
+        ----------
+        x, t : array_like
+            Inputs (one per row) and targets, as for :meth:`loss`.
+        name : {"W1", "b1", "W2", "b2"}
+            The parameter whose values are stacked.
+        stack : array_like
+            ``m`` values of the parameter, of shape ``(m, *params[name].shape)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The ``m`` losses; entry ``k`` equals :meth:`loss` with
+            ``params[name]`` set to ``stack[k]``, to rounding.
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a parameter or ``stack`` has the wrong shape.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numgrad import TwoLayerNet
+        >>> net = TwoLayerNet(4, 3, 2, rng=0)
+        >>> x, t = np.ones((5, 4)), np.array([0, 1, 1, 0, 1])
+        >>> stack = np.stack([net.params["b2"], net.params["b2"] + [1.0, -1.0]])
+        >>> losses = net.loss_stack(x, t, "b2", stack)
+        >>> bool(np.isclose(losses[0], net.loss(x, t))), losses.shape
+        (True, (2,))
+        """
+        if name not in _PARAMS:
+            raise ValueError(f"name must be one of {', '.join(_PARAMS)}; got {name!r}")
+        stack = np.asarray(stack, dtype=np.float64)
+        shape = self.params[name].shape
+        if stack.ndim != len(shape) + 1 or stack.shape[1:] != shape:
+            raise ValueError(
+                f"stack must have shape (m, {', '.join(map(str, shape))}) for {name}; "
+                f"got {stack.shape}"
+            )
+        # Each parameter gets a leading axis: the stack's (m) or a single copy (1),
+        # so that matmul and + broadcast one forward pass per stacked value.
+        p = {key: value[np.newaxis] for key, value in self.params.items()}
+        p[name] = stack
+        p["b1"], p["b2"] = p["b1"][:, np.newaxis], p["b2"][:, np.newaxis]
+        x = np.asarray(x, dtype=np.float64)
+        z1 = _stacked_matmul(x, p["W1"]) + p["b1"]
+        # In place, since these arrays are the largest of the computation:
+        # sigmoid 1 / (1 + exp(-a1)) or ReLU max(a1, 0).
+        if self.activation == "sigmoid":
+            np.reciprocal(1 + np.exp(np.negative(z1, out=z1), out=z1), out=z1)
+        else:
+            np.maximum(z1, 0, out=z1)
+        scores = _stacked_matmul(z1, p["W2"]) + p["b2"]  # (m, N, classes)
+        rows = np.arange(scores.shape[1])
+        labels = _labels(t, scores.shape[1:])
+        # softmax(scores) at the labels only, shifted by the largest score as in softmax.
+        scores -= scores.max(axis=2, keepdims=True)
+        right = scores[:, rows, labels]
+        y = np.exp(right) / np.exp(scores, out=scores).sum(axis=2)
+        return -np.sum(np.log(y + 1e-7), axis=1) / len(rows)
+
+    def numerical_gradient(
+        self, x: Any, t: Any, *, vectorized: bool = False, **options: Any
+    ) -> dict[str, np.ndarray]:
         """Return the gradient of :meth:`loss` for each parameter, by finite differences.
 
-        ``options`` go to :func:`numgrad.numerical_gradient` (``h``, ``method``).
+        With ``vectorized=True`` each parameter's perturbed values go to
+        :meth:`loss_stack` many at a time, instead of one call of :meth:`loss`
+        per value (``x`` must then be a batch, one input per row, with integer
+        labels or one-hot rows as ``t``). Other ``options`` go to
+        :func:`numgrad.numerical_gradient` (``h``, ``method``).
         """
+        if vectorized:
+            return {
+                name: numerical_gradient(
+                    lambda stack, name=name: self.loss_stack(x, t, name, stack),
+                    self.params[name],
+                    vectorized=True,
+                    **options,
+                )
+                for name in _PARAMS
+            }
         return {
             name: numerical_gradient(lambda _: self.loss(x, t), self.params[name], **options)
             for name in _PARAMS

@@ -1,0 +1,168 @@
+"""The gallery's downloads in the language of the page that offers them.
+
+sphinx-gallery writes one ``.py`` and one ``.ipynb`` per example, and a zip
+of each kind, from the English source; a translated build would copy those
+as they are. In a build with another ``language``, this rewrites the copies
+in ``_downloads/`` once the pages are written: each paragraph and heading of
+the example's text blocks (the docstring and the ``# %%`` comments) is
+looked up in the page's catalog (``locale/<language>/LC_MESSAGES/<page>.po``),
+the script is put together again from its blocks, and the notebook is made
+from that script by sphinx-gallery's own converter. The code, its comments
+and its output stay as they are: one example serves every language. A
+paragraph without a translation stays English, as on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from sphinx.util import logging
+from sphinx_gallery.notebook import jupyter_notebook, save_notebook
+from sphinx_gallery.py_source_parser import Block, split_code_and_text_blocks
+
+logger = logging.getLogger(__name__)
+
+UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1+$")
+BULLET = re.compile(r"^([*-]|\d+\.) +")
+# Where a long translated line may be broken: after Chinese punctuation.
+BREAK_AFTER = "，。；：、）"
+WIDTH = 76
+
+
+def _catalog(app, docname: str) -> dict[str, str]:
+    """The translated messages of one page, msgid to msgstr."""
+    for locale_dir in app.config.locale_dirs:
+        po = Path(app.srcdir, locale_dir, app.config.language, "LC_MESSAGES", f"{docname}.po")
+        if po.is_file():
+            with po.open("rb") as file:
+                catalog = read_po(file)
+            return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    return {}
+
+
+def _width(text: str) -> int:
+    """Columns of ``text``, two for each wide (CJK) character, as docutils counts them."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+
+
+def _translate_chunk(chunk: list[str], messages: dict[str, str]) -> list[str]:
+    """Translate one paragraph, heading or list of a text block, given as lines."""
+    if len(chunk) == 2 and UNDERLINE.match(chunk[1]):
+        title = messages.get(chunk[0].strip(), chunk[0])
+        return [title, chunk[1][0] * max(len(chunk[1]), _width(title))]
+    if BULLET.match(chunk[0]):
+        items: list[list[str]] = []
+        for line in chunk:
+            if BULLET.match(line):
+                items.append([line])
+            else:
+                items[-1].append(line)
+        translated = []
+        for item in items:
+            marker = BULLET.match(item[0]).group(0)
+            text = "\n".join([item[0][len(marker) :], *(line.strip() for line in item[1:])])
+            lines = messages.get(text, text).splitlines()
+            translated += [marker + lines[0], *(" " * len(marker) + line for line in lines[1:])]
+        return translated
+    text = "\n".join(chunk)
+    return messages[text].splitlines() if text in messages else chunk
+
+
+def _translate_text(text: str, messages: dict[str, str]) -> str:
+    chunks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            chunks[-1].append(line)
+        elif chunks[-1]:
+            chunks.append([])
+    paragraphs = [_translate_chunk(chunk, messages) for chunk in chunks if chunk]
+    return "\n\n".join("\n".join(lines) for lines in paragraphs) + "\n"
+
+
+def _wrap(line: str) -> list[str]:
+    """Break a long line of Chinese text after its punctuation, for the script's comments."""
+    lines = []
+    while _width(line) > WIDTH:
+        cut = max((i for i, char in enumerate(line[:WIDTH]) if char in BREAK_AFTER), default=-1)
+        if cut < 0:
+            break
+        lines.append(line[: cut + 1])
+        line = line[cut + 1 :]
+    return [*lines, line]
+
+
+def _script(blocks: list[Block]) -> str:
+    """The example as a sphinx-gallery script again: docstring, code, ``# %%`` comments."""
+    first, *rest = blocks
+    parts = [f'r"""\n{first.content.strip()}\n"""\n']
+    for block in rest:
+        if block.type == "code":
+            parts.append(block.content.strip("\n") + "\n")
+        else:
+            lines = [part for line in block.content.strip("\n").splitlines() for part in _wrap(line)]
+            parts.append("# %%\n" + "\n".join(f"# {line}".rstrip() for line in lines) + "\n")
+    return "\n".join(parts)
+
+
+def _translated_example(app, source: Path, docname: str) -> tuple[str, str]:
+    """The translated script and notebook of one example, as text."""
+    messages = _catalog(app, docname)
+    _, blocks = split_code_and_text_blocks(str(source))
+    translated = [
+        Block(b.type, _translate_text(b.content, messages), b.lineno) if b.type == "text" else b
+        for b in blocks
+    ]
+    notebook_blocks = [
+        # In Markdown a line break inside Chinese text shows as a space.
+        Block(b.type, re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", b.content), b.lineno)
+        if b.type == "text"
+        else b
+        for b in translated
+    ]
+    conf = app.config.sphinx_gallery_conf
+    notebook = jupyter_notebook(notebook_blocks, conf, source.parent)
+    path = source.with_suffix(".translated.ipynb")
+    try:
+        save_notebook(notebook, path)
+        notebook_text = path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+    return _script(translated), notebook_text
+
+
+def _rewrite_downloads(app, exception) -> None:
+    if exception is not None or app.config.language == "en" or app.builder.format != "html":
+        return
+    srcdir, outdir = Path(app.srcdir), Path(app.outdir) / "_downloads"
+    gallery = app.config.sphinx_gallery_conf["gallery_dirs"]
+    gallery = gallery if isinstance(gallery, str) else gallery[0]
+    texts: dict[str, str] = {}
+    for source in sorted((srcdir / gallery).glob("*.py")):
+        script, notebook = _translated_example(app, source, f"{gallery}/{source.stem}")
+        texts[source.name], texts[f"{source.stem}.ipynb"] = script, notebook
+    for name, (_, target) in app.env.dlfiles.items():
+        path, destination = Path(name), outdir / target
+        if path.parent.name != gallery or not destination.is_file():
+            continue
+        if path.name in texts:
+            destination.write_text(texts[path.name], encoding="utf-8")
+        elif path.suffix == ".zip":
+            _rewrite_zip(destination, texts)
+
+
+def _rewrite_zip(destination: Path, texts: dict[str, str]) -> None:
+    with zipfile.ZipFile(destination) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            name = Path(info.filename).name
+            archive.writestr(info, texts[name].encode() if name in texts else data)
+
+
+def setup(app):
+    app.connect("build-finished", _rewrite_downloads)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
