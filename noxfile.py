@@ -102,6 +102,9 @@ def docs(session: nox.Session) -> None:
     # Keep the compiled bytecode: importing sphinx, matplotlib and jupyter from
     # source costs ~4 s per build, and per notebook kernel.
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
+    # The examples multiply small matrices: OpenBLAS's threads only get in
+    # their way, and on a busy 2-core machine they make them several times slower.
+    session.env["OPENBLAS_NUM_THREADS"] = "1"
     args = list(session.posargs)
     if "--clean" in args:
         args.remove("--clean")

@@ -46,6 +46,7 @@ extensions = [
     "stale_gallery_files",
     "language_switcher",
     "translated_downloads",
+    "translated_patterns",
     "chinese_search",
 ]
 

@@ -233,12 +233,26 @@ class TwoLayerNet:
                 f"stack must have shape (m, {', '.join(map(str, shape))}) for {name}; "
                 f"got {stack.shape}"
             )
+        x = np.asarray(x, dtype=np.float64)
+        labels = _labels(t, (len(x), self.params["b2"].size))
+        # Slices of the stack whose intermediate arrays (slice, N, units) stay
+        # within ~512 KiB, in the processor's cache: twice as fast as the whole.
+        size = max(1, 2**16 // (len(x) * max(self.params["b1"].size, self.params["b2"].size)))
+        return np.concatenate(
+            [
+                self._stacked_losses(x, labels, name, stack[start : start + size])
+                for start in range(0, len(stack), size)
+            ]
+        )
+
+    def _stacked_losses(
+        self, x: np.ndarray, labels: np.ndarray, name: str, stack: np.ndarray
+    ) -> np.ndarray:
         # Each parameter gets a leading axis: the stack's (m) or a single copy (1),
-        # so that matmul and + broadcast one forward pass per stacked value.
+        # so that the products and sums broadcast one forward pass per value.
         p = {key: value[np.newaxis] for key, value in self.params.items()}
         p[name] = stack
         p["b1"], p["b2"] = p["b1"][:, np.newaxis], p["b2"][:, np.newaxis]
-        x = np.asarray(x, dtype=np.float64)
         z1 = _stacked_matmul(x, p["W1"]) + p["b1"]
         # In place, since these arrays are the largest of the computation:
         # sigmoid 1 / (1 + exp(-a1)) or ReLU max(a1, 0).
@@ -247,13 +261,11 @@ class TwoLayerNet:
         else:
             np.maximum(z1, 0, out=z1)
         scores = _stacked_matmul(z1, p["W2"]) + p["b2"]  # (m, N, classes)
-        rows = np.arange(scores.shape[1])
-        labels = _labels(t, scores.shape[1:])
         # softmax(scores) at the labels only, shifted by the largest score as in softmax.
         scores -= scores.max(axis=2, keepdims=True)
-        right = scores[:, rows, labels]
+        right = scores[:, np.arange(len(labels)), labels]
         y = np.exp(right) / np.exp(scores, out=scores).sum(axis=2)
-        return -np.sum(np.log(y + 1e-7), axis=1) / len(rows)
+        return -np.sum(np.log(y + 1e-7), axis=1) / len(labels)
 
     def numerical_gradient(
         self, x: Any, t: Any, *, vectorized: bool = False, **options: Any

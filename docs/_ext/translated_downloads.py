@@ -63,11 +63,12 @@ def _translate_chunk(chunk: list[str], messages: dict[str, str]) -> list[str]:
         translated = []
         for item in items:
             marker = BULLET.match(item[0]).group(0)
-            text = "\n".join([item[0][len(marker) :], *(line.strip() for line in item[1:])])
+            text = " ".join([item[0][len(marker) :], *(line.strip() for line in item[1:])])
             lines = messages.get(text, text).splitlines()
             translated += [marker + lines[0], *(" " * len(marker) + line for line in lines[1:])]
         return translated
-    text = "\n".join(chunk)
+    # Sphinx's messages are the paragraphs' source, lines joined by spaces.
+    text = " ".join(line.strip() for line in chunk)
     return messages[text].splitlines() if text in messages else chunk
 
 
