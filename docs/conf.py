@@ -189,6 +189,7 @@ copybutton_only_copy_prompt_lines = False
 html_theme = "pydata_sphinx_theme"
 html_title = "numgrad"
 html_static_path = ["_static"]
+html_css_files = ["language-switcher.css"]
 html_extra_path = ["_extra"]  # favicon.ico at the root, where browsers ask for it
 html_favicon = "_extra/favicon.ico"
 html_show_sourcelink = False
