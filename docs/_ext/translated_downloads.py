@@ -15,6 +15,7 @@ paragraph without a translation stays English, as on the page.
 from __future__ import annotations
 
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -27,8 +28,15 @@ logger = logging.getLogger(__name__)
 
 UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1+$")
 BULLET = re.compile(r"^([*-]|\d+\.) +")
-# Where a long translated line may be broken: after Chinese punctuation.
+DIRECTIVE = re.compile(r"^(?P<start>\.\. [\w-]+:: )(?P<title>.+)$")
+# An admonition, its options, and its indented body: for the notebook, a quotation.
+ADMONITION = re.compile(
+    r"^\.\. admonition:: (?P<title>.+)\n(?:   :[\w-]+:.*\n)*\n(?P<body>(?:   .*\n|\n)*)", re.M
+)
+# Where a long translated line may be broken: after Chinese punctuation,
+# outside inline markup (``literal``, :role:`target`, **strong**, *emphasis*).
 BREAK_AFTER = "，。；：、）"
+MARKUP = re.compile(r"``.+?``|:[\w:]+:`[^`]+`|\*\*.+?\*\*|\*[^*\s].*?\*")
 WIDTH = 76
 
 
@@ -49,10 +57,18 @@ def _width(text: str) -> int:
 
 
 def _translate_chunk(chunk: list[str], messages: dict[str, str]) -> list[str]:
-    """Translate one paragraph, heading or list of a text block, given as lines."""
-    if len(chunk) == 2 and UNDERLINE.match(chunk[1]):
+    """Translate one paragraph, heading, directive or list of a text block, given as lines."""
+    indent = min(len(line) - len(line.lstrip()) for line in chunk)
+    if indent:
+        lines = _translate_chunk([line[indent:] for line in chunk], messages)
+        return [" " * indent + line for line in lines]
+    if len(chunk) >= 2 and UNDERLINE.match(chunk[1]):
         title = messages.get(chunk[0].strip(), chunk[0])
-        return [title, chunk[1][0] * max(len(chunk[1]), _width(title))]
+        heading = [title, chunk[1][0] * max(len(chunk[1]), _width(title))]
+        return heading + (_translate_chunk(chunk[2:], messages) if chunk[2:] else [])
+    if directive := DIRECTIVE.match(chunk[0]):
+        title = directive["title"]
+        return [directive["start"] + messages.get(title, title), *chunk[1:]]
     if BULLET.match(chunk[0]):
         items: list[list[str]] = []
         for line in chunk:
@@ -87,21 +103,47 @@ def _wrap(line: str) -> list[str]:
     """Break a long line of Chinese text after its punctuation, for the script's comments."""
     lines = []
     while _width(line) > WIDTH:
-        cut = max((i for i, char in enumerate(line[:WIDTH]) if char in BREAK_AFTER), default=-1)
-        if cut < 0:
+        columns = [_width(line[: i + 1]) for i in range(len(line))]
+        inside = {i for token in MARKUP.finditer(line) for i in range(*token.span())}
+        breaks = [
+            i
+            for i, char in enumerate(line[:-1])
+            if char in BREAK_AFTER and i not in inside and line[i + 1] not in BREAK_AFTER
+        ]
+        if not breaks:
             break
+        # The last break that fits, or else the first one.
+        cut = max((i for i in breaks if columns[i] <= WIDTH), default=breaks[0])
+        indent = line[: len(line) - len(line.lstrip())]
+        if bullet := BULLET.match(line.lstrip()):  # continued inside the list item
+            indent += " " * len(bullet.group(0))
         lines.append(line[: cut + 1])
-        line = line[cut + 1 :]
+        line = indent + line[cut + 1 :]
     return [*lines, line]
+
+
+def _notebook_text(text: str) -> str:
+    """A translated text block as the notebook's Markdown cell expects it."""
+    # In Markdown a line break inside Chinese text shows as a space, and the
+    # escaped spaces that rST needs between markup and Chinese show as "\ ".
+    text = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text).replace("\\ ", "")
+    def quotation(match: re.Match) -> str:
+        paragraphs = textwrap.dedent(match["body"]).strip().split("\n\n")
+        return "\n\n".join([f"**{match['title']}**", *(f"> {p}" for p in paragraphs)]) + "\n\n"
+
+    return ADMONITION.sub(quotation, text)
 
 
 def _script(blocks: list[Block]) -> str:
     """The example as a sphinx-gallery script again: docstring, code, ``# %%`` comments."""
     first, *rest = blocks
-    parts = [f'r"""\n{first.content.strip()}\n"""\n']
+    docstring = "\n".join(part for line in first.content.strip().splitlines() for part in _wrap(line))
+    parts = [f'r"""\n{docstring}\n"""\n']
     for block in rest:
         if block.type == "code":
-            parts.append(block.content.strip("\n") + "\n")
+            code = block.content.strip("\n")
+            # Two blank lines before a definition, as in the source.
+            parts.append(("\n" if code.startswith(("def ", "class ", "@")) else "") + code + "\n")
         else:
             lines = [part for line in block.content.strip("\n").splitlines() for part in _wrap(line)]
             parts.append("# %%\n" + "\n".join(f"# {line}".rstrip() for line in lines) + "\n")
@@ -117,10 +159,7 @@ def _translated_example(app, source: Path, docname: str) -> tuple[str, str]:
         for b in blocks
     ]
     notebook_blocks = [
-        # In Markdown a line break inside Chinese text shows as a space.
-        Block(b.type, re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", b.content), b.lineno)
-        if b.type == "text"
-        else b
+        Block(b.type, _notebook_text(b.content), b.lineno) if b.type == "text" else b
         for b in translated
     ]
     conf = app.config.sphinx_gallery_conf
