@@ -22,7 +22,12 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from sphinx.util import logging
 from sphinx_gallery.notebook import jupyter_notebook, save_notebook
-from sphinx_gallery.py_source_parser import Block, split_code_and_text_blocks
+from sphinx_gallery.py_source_parser import (
+    Block,
+    remove_config_comments,
+    remove_ignore_blocks,
+    split_code_and_text_blocks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +155,12 @@ def _script(blocks: list[Block]) -> str:
     return "\n".join(parts)
 
 
+def _notebook_code(code: str, conf) -> str:
+    """A code block as sphinx-gallery puts it in its notebooks."""
+    code = remove_ignore_blocks(code)
+    return remove_config_comments(code) if conf["remove_config_comments"] else code
+
+
 def _translated_example(app, source: Path, docname: str) -> tuple[str, str]:
     """The translated script and notebook of one example, as text."""
     messages = _catalog(app, docname)
@@ -158,11 +169,13 @@ def _translated_example(app, source: Path, docname: str) -> tuple[str, str]:
         Block(b.type, _translate_text(b.content, messages), b.lineno) if b.type == "text" else b
         for b in blocks
     ]
+    conf = app.config.sphinx_gallery_conf
     notebook_blocks = [
-        Block(b.type, _notebook_text(b.content), b.lineno) if b.type == "text" else b
+        Block(b.type, _notebook_text(b.content), b.lineno)
+        if b.type == "text"
+        else Block(b.type, _notebook_code(b.content, conf), b.lineno)
         for b in translated
     ]
-    conf = app.config.sphinx_gallery_conf
     notebook = jupyter_notebook(notebook_blocks, conf, source.parent)
     path = source.with_suffix(".translated.ipynb")
     try:

@@ -1,0 +1,197 @@
+"""The built site in both languages: twins, switcher links, book sections, Chinese downloads.
+
+Reads docs/_build/html (English) and docs/_build/html/zh_CN (Chinese) as
+files; tests/test_browser.py checks the same pages in a browser. A missing
+build fails, never skips: build it with ``nox -s docs``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+HTML = Path(__file__).resolve().parents[1] / "docs" / "_build" / "html"
+ZH = HTML / "zh_CN"
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+SECTION = re.compile(r"\b4\.[1-5](\.\d)?\b")
+# The share of Chinese characters among the letters of a page's prose.
+MOSTLY = 0.5
+
+
+def _require_build() -> None:
+    for index in (HTML / "index.html", ZH / "index.html"):
+        if not index.is_file():
+            pytest.fail(f"{index} is missing: build the site first with `nox -s docs`")
+
+
+def _english_pages() -> list[str]:
+    _require_build()
+    pages = (path.relative_to(HTML).as_posix() for path in HTML.rglob("*.html"))
+    return sorted(p for p in pages if not p.startswith(("_", "zh_CN/")))
+
+
+def _lessons() -> list[str]:
+    pages = _english_pages()
+    tutorials = [p for p in pages if p.startswith("tutorials/") and p != "tutorials/index.html"]
+    examples = [p for p in pages if re.fullmatch(r"auto_examples/plot_\w+\.html", p)]
+    return tutorials + examples
+
+
+class _Page(HTMLParser):
+    """The language links and the prose of a page: its <article>, without code, math or tables.
+
+    Tables are left out because those of this site hold numbers and method
+    names (``numgrad central h=1e-4``), which read the same in every language.
+    """
+
+    SKIPPED = {"pre", "code", "script", "style", "mjx-container", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: dict[str, str] = {}
+        self.prose: list[str] = []
+        self.book_sections: list[str] = []
+        self._stack: list[tuple[str, bool, bool]] = []
+        self._link: str | None = None
+
+    def _skipping(self) -> bool:
+        return any(skip for _, skip, _ in self._stack)
+
+    def _in_article(self) -> bool:
+        return any(tag == "article" for tag, _, _ in self._stack)
+
+    def _in_box(self) -> bool:
+        return any(box for _, _, box in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag == "a" and "language-link" in classes:
+            self._link = attributes.get("hreflang")
+            self.links[self._link] = attributes["href"]
+        if tag in ("br", "img", "hr", "input", "meta", "link"):
+            return
+        skip = tag in self.SKIPPED or "math" in classes or "highlight" in classes
+        self._stack.append((tag, skip, "book-section" in classes))
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            if self._stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if self._in_box():
+            self.book_sections.append(data)
+        if self._in_article() and not self._skipping():
+            # Inline math still in its TeX source: \( ... \) is not prose.
+            self.prose.append(re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", data, flags=re.S))
+
+
+def _read(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _chinese_share(text: str) -> float:
+    chinese, latin = len(CJK.findall(text)), len(LATIN.findall(text))
+    return chinese / max(1, chinese + latin)
+
+
+def _target(page: str, href: str) -> str:
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0]))
+
+
+def test_every_english_page_has_a_chinese_twin_that_links_back():
+    pages = _english_pages()
+    assert len(pages) > 30, pages
+    problems = []
+    for page in pages:
+        twin = f"zh_CN/{page}"
+        if not (HTML / twin).is_file():
+            problems.append(f"{page}: no {twin}")
+            continue
+        there, back = _read(HTML / page).links.get("zh-CN"), _read(HTML / twin).links.get("en")
+        if there is None or _target(page, there) != twin:
+            problems.append(f"{page}: its 中文 link {there!r} does not lead to {twin}")
+        if back is None or _target(twin, back) != page:
+            problems.append(f"{twin}: its English link {back!r} does not lead to {page}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_chinese_page_reads_in_chinese():
+    # The API pages keep their docstrings in English, and the index and search
+    # pages have no prose of their own; every other page is mostly Chinese, and
+    # its English twin mostly not.
+    problems = []
+    for page in _english_pages():
+        if page.startswith("gen_modules/") or page in ("genindex.html", "search.html"):
+            continue
+        chinese = _chinese_share(" ".join(_read(ZH / page).prose))
+        english = _chinese_share(" ".join(_read(HTML / page).prose))
+        if chinese < MOSTLY or english > 0.1:
+            problems.append(f"{page}: {chinese:.0%} Chinese in zh_CN, {english:.0%} in English")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_chinese_api_pages_have_chinese_titles_and_headings():
+    page = _read(ZH / "api.html")
+    assert _chinese_share(" ".join(page.prose)) > 0.2
+    html = (ZH / "gen_modules" / "numgrad.numerical_gradient.html").read_text(encoding="utf-8")
+    for heading in ("参数", "返回值", "使用 <code"):
+        assert heading in html, heading
+
+
+@pytest.mark.parametrize("root", [HTML, ZH], ids=["en", "zh_CN"])
+def test_every_lesson_names_its_book_section(root):
+    lessons = _lessons()
+    assert len(lessons) >= 14, lessons
+    missing = []
+    for page in lessons:
+        box = " ".join(_read(root / page).book_sections)
+        if not SECTION.search(box):
+            missing.append(f"{page}: {box[:80]!r}")
+    assert not missing, "pages that name no section of chapter 4:\n" + "\n".join(missing)
+
+
+def _download(root: Path, name: str) -> Path:
+    found = sorted(root.glob(f"_downloads/*/{name}"))
+    assert len(found) == 1, f"{name} in {root}: {found}"
+    return found[0]
+
+
+def _code(source: str) -> str:
+    """A script's code without its docstring and comments, for comparison."""
+    tree = ast.parse(source)
+    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant):
+        tree.body = tree.body[1:]
+    return ast.dump(tree)
+
+
+def test_chinese_downloads_carry_chinese_text_and_the_same_code():
+    examples = [Path(page).stem for page in _lessons() if page.startswith("auto_examples/")]
+    for stem in examples:
+        english = _download(HTML, f"{stem}.py").read_text(encoding="utf-8")
+        chinese = _download(ZH, f"{stem}.py").read_text(encoding="utf-8")
+        assert not CJK.search(english.split('"""')[1]), f"{stem}.py: English docstring"
+        assert _chinese_share(chinese.split('"""')[1]) > MOSTLY, f"{stem}.py: docstring"
+        assert _code(chinese) == _code(english), f"{stem}.py: the code differs"
+        notebooks = [
+            json.loads(_download(root, f"{stem}.ipynb").read_text(encoding="utf-8"))
+            for root in (HTML, ZH)
+        ]
+        code, text = [], []
+        for notebook in notebooks:
+            cells = notebook["cells"]
+            code.append(["".join(c["source"]) for c in cells if c["cell_type"] == "code"])
+            text.append(" ".join("".join(c["source"]) for c in cells if c["cell_type"] != "code"))
+        assert code[0] == code[1], f"{stem}.ipynb: the code differs"
+        assert _chinese_share(text[1]) > MOSTLY, f"{stem}.ipynb: {_chinese_share(text[1]):.0%}"
+        assert "\\ " not in text[1], f"{stem}.ipynb: rST escapes in the Markdown"
