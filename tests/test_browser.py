@@ -359,3 +359,71 @@ def test_screenshots(browser, site):
         finally:
             context.close()
         assert (SCREENSHOTS / name).stat().st_size > 10_000
+
+
+# -- the Chinese edition ------------------------------------------------------
+
+CHINESE_PAGES = [
+    "zh_CN/index.html",
+    "zh_CN/tutorials/gradient_method.html",
+    "zh_CN/auto_examples/plot_train_digits.html",
+]
+# The text a reader sees in the page's article, without code, math and tables.
+VISIBLE_PROSE_JS = """
+() => {
+  const skipped = "pre, code, .math, mjx-container, table, script, style";
+  const walker = document.createTreeWalker(document.querySelector("article"), NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent.closest(skipped) || parent.getClientRects().length === 0) continue;
+    parts.push(walker.currentNode.textContent);
+  }
+  return parts.join(" ");
+}
+"""
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def _chinese_share(text: str) -> float:
+    chinese, latin = len(CJK.findall(text)), len(LATIN.findall(text))
+    return chinese / max(1, chinese + latin)
+
+
+@pytest.mark.parametrize("path", CHINESE_PAGES)
+def test_chinese_pages_read_in_chinese(page, site, path):
+    _visit(page, site, path)
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    prose = page.evaluate(VISIBLE_PROSE_JS)
+    assert _chinese_share(prose) > 0.5, f"{path}: {_chinese_share(prose):.0%} Chinese: {prose[:300]}"
+    navigation = page.locator(".bd-header ul.navbar-nav").first.inner_text()
+    assert "教程" in navigation and "示例" in navigation, navigation
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.parametrize("path", CHINESE_PAGES)
+def test_the_language_switcher_round_trips(page, site, path):
+    english = path.removeprefix("zh_CN/")
+    _visit(page, site, path)
+    page.locator('.bd-header a.language-link[hreflang="en"]').click()
+    page.wait_for_load_state("load")
+    assert page.url == urljoin(site, english), page.url
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert _chinese_share(page.evaluate(VISIBLE_PROSE_JS)) < 0.1
+    page.locator('.bd-header a.language-link[hreflang="zh-CN"]').click()
+    page.wait_for_load_state("load")
+    assert page.url == urljoin(site, path), page.url
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+def test_chinese_search_finds_gradient(page, site):
+    _visit(page, site, "zh_CN/search.html?q=梯度")
+    page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length > 0")
+    page.wait_for_load_state("networkidle")
+    results = page.locator("#search-results ul.search li")
+    titles = results.locator("a").all_inner_texts()
+    assert sum("梯度" in title for title in titles) >= 3, titles
+    hrefs = results.locator("a").evaluate_all("links => links.map(a => a.href)")
+    assert all(href.startswith(urljoin(site, "zh_CN/")) for href in hrefs), hrefs
+    assert not page.problems.items, "\n".join(page.problems.items)
