@@ -5,7 +5,7 @@ A two-layer network learns handwritten digits
 The chapter ends by training a two-layer network with numerical gradients
 alone, and the next chapter checks backpropagation against them. Here both
 happen, on real handwritten digits, in a few seconds: scikit-learn's 1,797
-digits of 8×8 pixels, a network small enough for finite differences, and
+digits of 8 by 8 pixels, a network small enough for finite differences, and
 :func:`numgrad.check_gradient` to confirm a backpropagated gradient and to
 catch a broken one.
 
@@ -232,7 +232,12 @@ def broken_backprop(net, x, t):
     y = net.predict_proba(x)
     delta2 = (y - np.eye(y.shape[1])[t]) / len(x)
     delta1 = delta2 @ p["W2"].T  # BUG: should be multiplied by z1 * (1 - z1)
-    return {"W1": x.T @ delta1, "b1": delta1.sum(axis=0), "W2": z1.T @ delta2, "b2": delta2.sum(axis=0)}
+    return {
+        "W1": x.T @ delta1,
+        "b1": delta1.sum(axis=0),
+        "W2": z1.T @ delta2,
+        "b2": delta2.sum(axis=0),
+    }
 
 
 broken = broken_backprop(net, x_check, t_check)

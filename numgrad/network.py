@@ -15,7 +15,7 @@ _PARAMS = ("W1", "b1", "W2", "b2")
 
 
 def _labels(t: Any, shape: tuple[int, int]) -> np.ndarray:
-    """The class labels of targets ``t`` for a batch of ``shape`` (inputs, classes)."""
+    """Return the class labels of targets ``t`` for a batch of ``shape`` (inputs, classes)."""
     t = np.asarray(t)
     if t.shape == shape and np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1):
         return t.argmax(axis=1)

@@ -94,5 +94,5 @@ def test_bad_names_and_shapes_are_named(name, stack, message, rng):
 )
 def test_targets_it_cannot_take_are_refused(t, rng):
     net, x, _ = _net_and_batch(rng)
-    with pytest.raises(ValueError, match="t must be 9 integer labels in 0..3"):
+    with pytest.raises(ValueError, match=r"t must be 9 integer labels in 0\.\.3"):
         net.loss_stack(x, t, "b2", net.params["b2"][np.newaxis])

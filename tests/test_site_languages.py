@@ -51,7 +51,7 @@ class _Page(HTMLParser):
     names (``numgrad central h=1e-4``), which read the same in every language.
     """
 
-    SKIPPED = {"pre", "code", "script", "style", "mjx-container", "table"}
+    SKIPPED = frozenset({"pre", "code", "script", "style", "mjx-container", "table"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -91,7 +91,7 @@ class _Page(HTMLParser):
             self.book_sections.append(data)
         if self._in_article() and not self._skipping():
             # Inline math still in its TeX source: \( ... \) is not prose.
-            self.prose.append(re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", data, flags=re.S))
+            self.prose.append(re.sub(r"\\\(.*?\\\)|\\\[.*?\\\]", " ", data, flags=re.DOTALL))
 
 
 def _read(path: Path) -> _Page:
@@ -106,7 +106,9 @@ def _chinese_share(text: str) -> float:
 
 
 def _target(page: str, href: str) -> str:
-    return posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0]))
+    return posixpath.normpath(
+        posixpath.join(posixpath.dirname(page), href.split("#", maxsplit=1)[0])
+    )
 
 
 def test_every_english_page_has_a_chinese_twin_that_links_back():
@@ -170,7 +172,11 @@ def _download(root: Path, name: str) -> Path:
 def _code(source: str) -> str:
     """A script's code without its docstring and comments, for comparison."""
     tree = ast.parse(source)
-    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant):
+    if (
+        tree.body
+        and isinstance(tree.body[0], ast.Expr)
+        and isinstance(tree.body[0].value, ast.Constant)
+    ):
         tree.body = tree.body[1:]
     return ast.dump(tree)
 

@@ -36,11 +36,12 @@ BULLET = re.compile(r"^([*-]|\d+\.) +")
 DIRECTIVE = re.compile(r"^(?P<start>\.\. [\w-]+:: )(?P<title>.+)$")
 # An admonition, its options, and its indented body: for the notebook, a quotation.
 ADMONITION = re.compile(
-    r"^\.\. admonition:: (?P<title>.+)\n(?:   :[\w-]+:.*\n)*\n(?P<body>(?:   .*\n|\n)*)", re.M
+    r"^\.\. admonition:: (?P<title>.+)\n(?:   :[\w-]+:.*\n)*\n(?P<body>(?:   .*\n|\n)*)",
+    re.MULTILINE,
 )
 # Where a long translated line may be broken: after Chinese punctuation,
 # outside inline markup (``literal``, :role:`target`, **strong**, *emphasis*).
-BREAK_AFTER = "，。；：、）"
+BREAK_AFTER = "，。；：、）"  # noqa: RUF001 (the Chinese punctuation, on purpose)
 MARKUP = re.compile(r"``.+?``|:[\w:]+:`[^`]+`|\*\*.+?\*\*|\*[^*\s].*?\*")
 WIDTH = 76
 
@@ -132,6 +133,7 @@ def _notebook_text(text: str) -> str:
     # In Markdown a line break inside Chinese text shows as a space, and the
     # escaped spaces that rST needs between markup and Chinese show as "\ ".
     text = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text).replace("\\ ", "")
+
     def quotation(match: re.Match) -> str:
         paragraphs = textwrap.dedent(match["body"]).strip().split("\n\n")
         return "\n\n".join([f"**{match['title']}**", *(f"> {p}" for p in paragraphs)]) + "\n\n"
@@ -142,7 +144,9 @@ def _notebook_text(text: str) -> str:
 def _script(blocks: list[Block]) -> str:
     """The example as a sphinx-gallery script again: docstring, code, ``# %%`` comments."""
     first, *rest = blocks
-    docstring = "\n".join(part for line in first.content.strip().splitlines() for part in _wrap(line))
+    docstring = "\n".join(
+        part for line in first.content.strip().splitlines() for part in _wrap(line)
+    )
     parts = [f'r"""\n{docstring}\n"""\n']
     for block in rest:
         if block.type == "code":
@@ -150,7 +154,9 @@ def _script(blocks: list[Block]) -> str:
             # Two blank lines before a definition, as in the source.
             parts.append(("\n" if code.startswith(("def ", "class ", "@")) else "") + code + "\n")
         else:
-            lines = [part for line in block.content.strip("\n").splitlines() for part in _wrap(line)]
+            lines = [
+                part for line in block.content.strip("\n").splitlines() for part in _wrap(line)
+            ]
             parts.append("# %%\n" + "\n".join(f"# {line}".rstrip() for line in lines) + "\n")
     return "\n".join(parts)
 
@@ -218,4 +224,3 @@ def _rewrite_zip(destination: Path, texts: dict[str, str]) -> None:
 def setup(app):
     app.connect("build-finished", _rewrite_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-

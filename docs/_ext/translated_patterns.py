@@ -37,7 +37,9 @@ def _patterns(app) -> list[tuple[re.Pattern, str]]:
 
 def _translate(app, docname: str, source: list[str], *, patterns) -> None:  # noqa: ARG001
     for english, translation in patterns:
-        source[0] = english.sub(lambda match, t=translation: t.format(**match.groupdict()), source[0])
+        source[0] = english.sub(
+            lambda match, t=translation: t.format(**match.groupdict()), source[0]
+        )
 
 
 def _load(app) -> None:
