@@ -159,10 +159,13 @@ def _gallery_pages() -> list[Path]:
 
 
 def _all_pages() -> list[str]:
-    """Every HTML page of the build, as paths relative to its root."""
+    """Every HTML page of the build, both languages, as paths relative to its root."""
     _require_build()
     pages = [path.relative_to(HTML) for path in HTML.rglob("*.html")]
-    return sorted(path.as_posix() for path in pages if not path.parts[0].startswith("_"))
+    # Not _static/ and the like, in either language (zh_CN/_static/...).
+    return sorted(
+        path.as_posix() for path in pages if not any(p.startswith("_") for p in path.parts)
+    )
 
 
 def _visit(page, site: str, path: str) -> None:
