@@ -8,6 +8,16 @@ many numbers to many, so its derivative is a matrix, the Jacobian
 softmax layer needs it; here :func:`numgrad.numerical_jacobian` computes it
 column by column, and we compare it with the formula
 :math:`J = \\operatorname{diag}(y) - y y^\\top`.
+
+.. admonition:: In the book: beyond section 4.4
+   :class: book-section
+
+   **Covers:** Chapter 4 differentiates scalar functions only, with the
+   gradient of section 4.4; softmax itself is from section 3.5.
+
+   **Beyond the book:** the Jacobian of a function from vectors to vectors,
+   numerically and by its formula, as backpropagation through softmax
+   (chapter 5) needs it.
 """
 
 # %%

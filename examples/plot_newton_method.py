@@ -8,6 +8,15 @@ whole landscape at once. Newton's method also uses the curvature, the Hessian
 minimum: :math:`x \\leftarrow x - H^{-1} \\nabla f(x)`. Both need only
 function values when the derivatives are numerical:
 :func:`numgrad.numerical_gradient` and :func:`numgrad.numerical_hessian`.
+
+.. admonition:: In the book: beyond section 4.4.1
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.4.1: gradient descent and its learning
+   rate, here in a curved valley.
+
+   **Beyond the book:** the Hessian, from ``numgrad.numerical_hessian``, and
+   Newton's method, which uses the curvature as well as the slope.
 """
 
 # %%

@@ -8,6 +8,16 @@ simulations, and nothing stops them from running at the same time.
 ``workers=`` hands the perturbed points to any map: a pool of threads or
 processes on this machine, or a Dask cluster. The result is the same, bit for
 bit, as the serial one.
+
+.. admonition:: In the book: beyond section 4.5
+   :class: book-section
+
+   **Covers:** Chapter 4, section 4.5, which finds numerical gradients slow:
+   two evaluations of the loss per parameter, one after the other.
+
+   **Beyond the book:** the same evaluations run at the same time with
+   ``workers=``, on threads, processes or a Dask cluster, with the same
+   result bit for bit.
 """
 
 # %%
