@@ -3,8 +3,8 @@
 :class:`Problem` holds the points and how to call ``f``; :func:`loop`
 perturbs one element at a time, in place, and :func:`mapped` hands copies
 of the points to a map (``workers=``); :func:`numgrad._stacked.stacked`
-hands a vectorized ``f`` stacks of perturbed points. Each returns the values of ``f`` at
-``x + offset * step * e_i`` for the selected flat elements ``i``, shape
+hands a vectorized ``f`` stacks of perturbed points. Each returns the values
+of ``f`` at ``x + offset * step * e_i`` for the selected flat elements ``i``, shape
 ``(len(offsets), len(elements))`` for a scalar ``f`` (a gradient), or
 ``(len(offsets), len(elements), m)`` for an ``f`` with ``m`` outputs (a
 Jacobian).
@@ -91,7 +91,8 @@ class Problem:
         self.argument = x if self.in_place else points
         if isinstance(x, np.matrix) and not self.in_place:
             self.argument = points.view(np.matrix)
-        self.real_dtype = points.dtype if self.in_place else np.dtype(np.float64)
+        # The precision x is perturbed in (named by the vanished-step warning).
+        self.real_dtype = points.dtype if points.dtype.kind == "f" else np.dtype(np.float64)
         self.calls = 0
         self.same_value = True
         self.first_value: Any = None
