@@ -49,6 +49,7 @@ from numgrad._schemes import Scheme
 from numgrad._steps import (
     COMPLEX_FLOOR,
     COMPLEX_STEP,
+    EPS,
     NOISE,
     SMALLEST_NORMAL,
     SMALLEST_SUBNORMAL,
@@ -209,7 +210,7 @@ def _balanced_step(
         ratio = (NOISE * noise * size / fine) / (order * truncation)
         step = fine * ratio ** (1 / (order + 1))
     step = np.where(np.isfinite(step) & (truncation > 0), step, h / 1000)
-    floor = np.maximum(np.sqrt(np.finfo(np.float64).eps) * np.abs(x), _SMALLEST_STEP)
+    floor = np.maximum(np.sqrt(EPS) * np.abs(x), _SMALLEST_STEP)
     return np.minimum(np.maximum(step, floor), h / 4)
 
 

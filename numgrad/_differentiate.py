@@ -16,11 +16,9 @@ from numgrad._auto import auto_derivative
 from numgrad._evaluate import Problem, loop, mapped, output
 from numgrad._locks import lock_for
 from numgrad._stacked import call_stacked, stacked
-from numgrad._steps import Estimate, fixed_derivative, given_step, pair_offsets
+from numgrad._steps import Estimate, fixed_derivative, given_step, pair_offsets, precision
 
 __all__ = ["compute", "is_auto"]
-
-_EPS = float(np.finfo(np.float64).eps)
 
 
 def is_auto(h: Any) -> bool:
@@ -90,7 +88,7 @@ def values_at_x(problem: Problem) -> np.ndarray:
         values = [output(problem.f(argument), problem) for argument in arguments]
         problem.calls += len(values)
         types = [np.asarray(value).dtype for value in values]
-    problem.eps = max([float(np.finfo(t).eps) for t in types if t.kind in "fc"], default=_EPS)
+    problem.eps = precision(*types)
     values = np.asarray(values, dtype=problem.scheme.value_dtype).reshape(problem.k, -1)
     at_x = np.repeat(values, problem.n, axis=0)
     return at_x if problem.outputs else at_x[:, 0]

@@ -20,6 +20,9 @@ from numgrad._schemes import Scheme, get_scheme
 from numgrad._steps import (
     COMPLEX_FLOOR,
     COMPLEX_STEP,
+    EPS,
+    SMALLEST_NORMAL,
+    SMALLEST_SUBNORMAL,
     Estimate,
     allowed_error,
     fixed_derivative,
@@ -27,6 +30,7 @@ from numgrad._steps import (
     inaccurate,
     kink,
     pair_offsets,
+    precision,
     rounding_error,
 )
 from numgrad._validation import preview
@@ -34,8 +38,6 @@ from numgrad._validation import preview
 __all__ = ["auto_elementwise", "auto_number", "checked", "given_elementwise"]
 
 _CENTRAL = get_scheme("central")
-_EPS = float(np.finfo(np.float64).eps)
-_TINY = float(np.finfo(np.float64).tiny)
 
 
 def given_elementwise(
@@ -56,16 +58,10 @@ def given_elementwise(
     column = np.reshape(at_x, (-1, 1)).astype(scheme.value_dtype)
     stacked = np.stack([np.reshape(v, (-1, 1)) for v in values])
     steps = np.broadcast_to(step, np.shape(point)).reshape(-1).astype(np.float64)
-    estimate = fixed_derivative(stacked, steps, scheme, _precision(at_x), column)
+    estimate = fixed_derivative(stacked, steps, scheme, precision(np.asarray(at_x).dtype), column)
     shape = np.shape(point)
     value, error = (np.reshape(a[:, 0], shape) for a in (estimate.value, estimate.error))
     return Estimate(value, error, np.zeros(0), len(values) + 1)
-
-
-def _precision(values: Any) -> float:
-    """Return the machine epsilon of f's values: float32's if f computes in it."""
-    dtype = np.asarray(values).dtype
-    return float(np.finfo(dtype if dtype.kind in "fc" else np.float64).eps)
 
 
 def _check_step_changes(point: Any, step: Any) -> None:
@@ -148,7 +144,7 @@ def auto_elementwise(
     if at_x is None:
         at_x = np.asarray(_elementwise(f, point, point, _CENTRAL))
         calls += 1
-    eps = _precision(at_x)
+    eps = precision(np.asarray(at_x).dtype)
     at_x = at_x.reshape(-1, 1).astype(scheme.value_dtype)
     estimate = auto_derivative(evaluate, flat, scheme, eps, at_x, pilot_values)
     estimate = estimate.single()
@@ -187,12 +183,12 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         if scheme.is_complex:
             step = COMPLEX_STEP * max(abs(x), COMPLEX_FLOOR)
             value = f(complex(x, step))
-            if type(value) in (complex, np.complex128) and abs(value.imag) >= _TINY:
-                error = (4 * _EPS * abs(value.imag) + 2.0**-1074) / step
+            if type(value) in (complex, np.complex128) and abs(value.imag) >= SMALLEST_NORMAL:
+                error = (4 * EPS * abs(value.imag) + SMALLEST_SUBNORMAL) / step
                 return _number(value.imag / step, error, 1)
             return None
         order = scheme.order
-        step = _EPS ** (1 / (order + 1)) * max(abs(x), 1.0)
+        step = EPS ** (1 / (order + 1)) * max(abs(x), 1.0)
         quantum = 4 * math.ulp(abs(x))
         count = round(step / quantum)
         if count < 2.0**50:
@@ -209,12 +205,12 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         fine = scheme.combine([values[i] for i in narrow], step / 2)
         truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
         size = max(abs(value) for value in values)
-        rounding = rounding_error(size, step / 2, scheme, _EPS)
+        rounding = rounding_error(size, step / 2, scheme, EPS)
         error = truncation + rounding
         if not math.isfinite(error):
             return None
         calls = len(values) + (scheme is _CENTRAL)
-        if error <= good_enough(scheme, _EPS) * abs(fine):
+        if error <= good_enough(scheme, EPS) * abs(fine):
             return _number(fine, error + truncation, calls)  # as auto_derivative reports it
         if at_x is None:
             at_x = f(x)
@@ -224,7 +220,7 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         # Rounding limits it, and no step could do better as f near x is about f(x).
         scale = max(abs(fine), max(abs(at_x), size) / max(abs(x), 1.0))
         limited = truncation <= 2 * rounding and size <= 2 * abs(at_x)
-        if limited and error <= allowed_error(scheme, _EPS) * scale:
+        if limited and error <= allowed_error(scheme, EPS) * scale:
             return _number(fine, error + truncation, calls)  # as auto_derivative reports it
         return np.array(values)[:, np.newaxis, np.newaxis], np.array([at_x])
     return None

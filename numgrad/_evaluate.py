@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from numgrad._schemes import Scheme
+from numgrad._steps import EPS
 from numgrad._validation import preview, real_array
 
 __all__ = [
@@ -33,8 +34,6 @@ __all__ = [
     "scalar",
     "track_values",
 ]
-
-_EPS = float(np.finfo(np.float64).eps)
 
 
 class Problem:
@@ -99,7 +98,7 @@ class Problem:
         self.vanished: list[int] = []  # elements that a step did not change
         self.largest: float | None = None  # max |x|, once needed
         self.x_eps = float(np.finfo(points.dtype).eps)
-        self.eps = _EPS  # of f's values, set by h="auto"
+        self.eps = EPS  # of f's values, set by h="auto"
 
     def flat_points(self) -> np.ndarray:
         return self.stack.reshape(self.k * self.n).real

@@ -26,8 +26,6 @@ from numgrad._steps import Estimate
 
 __all__ = ["central_loop", "is_simple", "vectorized_central"]
 
-_EPS = float(np.finfo(np.float64).eps)
-
 
 def is_simple(x: Any, h: float, batch: Any, vectorized: Any) -> bool:
     """Whether this is the textbook's case, which :func:`central_loop` computes."""

@@ -21,6 +21,7 @@ from numgrad._validation import check_positive_number
 __all__ = [
     "COMPLEX_FLOOR",
     "COMPLEX_STEP",
+    "EPS",
     "NOISE",
     "SMALLEST_NORMAL",
     "SMALLEST_SUBNORMAL",
@@ -35,9 +36,11 @@ __all__ = [
     "judged",
     "kink",
     "pair_offsets",
+    "precision",
     "rounding_error",
 ]
 
+EPS = float(np.finfo(np.float64).eps)
 # Rounding of one evaluation of f, in units of eps |f|: a few roundings inside f.
 NOISE = 4.0
 # The relative error below which a step is good enough (and for float32, 10
@@ -49,6 +52,15 @@ COMPLEX_STEP = 1e-20
 COMPLEX_FLOOR = 2.0**-500
 SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 SMALLEST_SUBNORMAL = 2.0**-1074
+
+
+def precision(*dtypes: np.dtype) -> float:
+    """Return the machine epsilon of f's values: of the least precise float dtype among them.
+
+    What rounds f's values is f's own precision (float32 if f computes in it),
+    whatever x's is; values that are not floats count as float64.
+    """
+    return max((float(np.finfo(t).eps) for t in dtypes if t.kind in "fc"), default=EPS)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import numpy as np
 
 from numgrad._evaluate import scalar
 from numgrad._result import DerivativeResult
-from numgrad._steps import exact_steps, given_step
+from numgrad._steps import EPS, NOISE, exact_steps, given_step
 from numgrad._validation import check_flag, real_array
 from numgrad._workers import mapper_for
 
@@ -18,13 +18,10 @@ __all__ = ["numerical_hessian"]
 
 HessianMethod = Literal["central", "richardson", "complex"]
 
-_EPS = float(np.finfo(np.float64).eps)
 # The default step relative to max(|x|, 1), from the error model (Notes).
-_STEP = {"central": _EPS ** (1 / 4), "richardson": _EPS ** (1 / 6), "complex": _EPS ** (1 / 3)}
+_STEP = {"central": EPS ** (1 / 4), "richardson": EPS ** (1 / 6), "complex": EPS ** (1 / 3)}
 # The imaginary step of the complex method, relative to max(|x|, 2**-500).
 _IMAGINARY = 1e-20
-# Rounding of one value of f, in units of eps |f|.
-_NOISE = 4.0
 
 # A perturbation: the flat indices moved and by how much (complex for the imaginary step).
 Perturbation = tuple[tuple[int, ...], tuple[complex, ...]]
@@ -160,7 +157,7 @@ def numerical_hessian(
             truncation = np.maximum(truncation, 2 * np.abs(value - finer) / (2**order - 1))
         else:
             truncation = 2 * np.abs(value - finer) * 2**order / (2**order - 1)
-    rounding = _NOISE * _EPS * size / _step_products(steps, method)
+    rounding = NOISE * EPS * size / _step_products(steps, method)
     error = truncation + rounding
     shape = point.shape * 2
     return DerivativeResult(value.reshape(shape), error.reshape(shape), evaluate.calls)
