@@ -18,12 +18,19 @@ def real_array(value: Any, name: str) -> np.ndarray:
     return array
 
 
-def check_positive_number(value: Any, name: str, *, alternative: str = "") -> None:
-    """Raise unless ``value`` is a positive finite number (bools are not numbers here)."""
-    expected = f"{name} must be a positive finite number{alternative}"
+def check_positive_number(
+    value: Any, name: str, *, alternative: str = "", zero: bool = False
+) -> None:
+    """Raise unless ``value`` is a positive (``zero=True``: non-negative) finite number.
+
+    Bools are not numbers here. The message names ``name``, and ``alternative``
+    what else it may be.
+    """
+    kind = "non-negative" if zero else "positive"
+    expected = f"{name} must be a {kind} finite number{alternative}"
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{expected}; got {value!r}")
-    if not (math.isfinite(value) and value > 0):
+        raise TypeError(f"{expected}; got {preview(value)}")
+    if not (math.isfinite(value) and (value >= 0 if zero else value > 0)):
         raise ValueError(f"{expected}; got {value!r}")
 
 

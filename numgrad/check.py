@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from numgrad._report import warn_about
-from numgrad._validation import preview, real_array
+from numgrad._validation import check_positive_number, real_array
 from numgrad.diff import Method
 from numgrad.gradient import estimate_gradient
 
@@ -223,11 +223,7 @@ def check_gradient(
 
 
 def _tolerance(value: Any, name: str) -> float:
-    expected = f"{name} must be a non-negative finite number"
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{expected}; got {preview(value)}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{expected}; got {value!r}")
+    check_positive_number(value, name, zero=True)
     return float(value)
 
 
