@@ -58,8 +58,8 @@ from numgrad._steps import (
     exact_steps,
     good_enough,
     judged,
-    kink,
     pair_offsets,
+    pair_terms,
     rounding_error,
 )
 
@@ -85,14 +85,10 @@ class _Pair:
 
 def _pair(values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray) -> _Pair:
     """Combine the values at the merged offsets of h and h/2, shape (offsets, E, m)."""
-    offsets, wide, narrow = pair_offsets(scheme)
     h = h[:, np.newaxis]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        coarse = scheme.combine([values[i] for i in wide], h)
-        fine = scheme.combine([values[i] for i in narrow], h / 2)
-        truncation = np.abs(coarse - fine) / (2**scheme.order - 1)
-        truncation += kink(values, offsets, f_x.real, h)
-        size = np.max(np.abs(values), axis=0)
+        coarse, fine, kinked, size = pair_terms(values, h, scheme, f_x)
+        truncation = np.abs(coarse - fine) / (2**scheme.order - 1) + kinked
         rounding = rounding_error(size, h / 2, scheme, eps)
         error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
     return _Pair(fine, error, truncation, rounding, size)

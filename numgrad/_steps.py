@@ -36,6 +36,7 @@ __all__ = [
     "judged",
     "kink",
     "pair_offsets",
+    "pair_terms",
     "precision",
     "rounding_error",
 ]
@@ -164,24 +165,33 @@ def fixed_derivative(
     an estimate; its truncation error is ``|D(h) - D(h/2)| 2**p / (2**p - 1)``,
     to which the rounding error at ``h`` and the kink term are added.
     """
-    offsets, wide, narrow = pair_offsets(scheme)
     column = h[:, np.newaxis]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        coarse = scheme.combine(values[wide], column)
-        fine = scheme.combine(values[narrow], column / 2)
+        coarse, fine, kinked, size = pair_terms(values, column, scheme, f_x)
         # Twice the asymptotic truncation: the next term of the series, which the
         # difference of two steps does not see, makes that an underestimate half
         # of the time.
         truncation = 2 * np.abs(coarse - fine) * 2**scheme.order / (2**scheme.order - 1)
-        truncation += kink(values, offsets, f_x.real, column)
-        size = np.max(np.abs(values), axis=0)
+        truncation += kinked
         if scheme.is_complex:  # nothing is subtracted: rounding is relative to the value
             rounding = 4 * eps * np.abs(coarse) + SMALLEST_SUBNORMAL / column
         else:
             rounding = rounding_error(size, column, scheme, eps)
         error = np.where(np.isfinite(coarse), truncation + rounding, np.inf)
-    nfev = len(offsets) * h.size
+    nfev = len(pair_offsets(scheme)[0]) * h.size
     return judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
+
+
+def pair_terms(values: np.ndarray, h: Any, scheme: Scheme, f_x: np.ndarray) -> tuple:
+    """Combine f's values at the merged offsets of ``h`` and ``h/2``, shape (offsets, E, m).
+
+    Returns the derivative at ``h`` and at ``h/2``, the kink term (see
+    :func:`kink`) and the largest ``|f|`` among the values, each (E, m).
+    """
+    offsets, wide, narrow = pair_offsets(scheme)
+    coarse = scheme.combine([values[i] for i in wide], h)
+    fine = scheme.combine([values[i] for i in narrow], h / 2)
+    return coarse, fine, kink(values, offsets, f_x.real, h), np.max(np.abs(values), axis=0)
 
 
 def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
