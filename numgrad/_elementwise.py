@@ -33,7 +33,7 @@ from numgrad._steps import (
     precision,
     rounding_error,
 )
-from numgrad._validation import preview
+from numgrad._validation import element_name, preview
 
 __all__ = ["auto_elementwise", "auto_number", "checked", "given_elementwise"]
 
@@ -68,7 +68,7 @@ def _check_step_changes(point: Any, step: Any) -> None:
     unchanged = point + step == point
     if np.any(unchanged):
         index = np.unravel_index(int(np.argmax(unchanged)), np.shape(point))
-        where = f"x[{', '.join(map(str, index))}]" if index else "x"
+        where = element_name("x", index)
         value = float(np.asarray(point)[index]) if index else point
         used = float(np.broadcast_to(step, np.shape(point))[index])
         raise ValueError(
@@ -152,11 +152,7 @@ def auto_elementwise(
     if np.any(ratio > 1):
         worst = int(np.argmax(ratio))
         index = np.unravel_index(worst, point.shape)
-        where = (
-            f"x[{', '.join(map(str, index))}] = {flat[worst]!r}"
-            if index
-            else f"x = {flat[worst]!r}"
-        )
+        where = f"{element_name('x', index)} = {flat[worst]!r}"
         warnings.warn(
             f'h="auto" could not reach its accuracy at {where}: estimated error '
             f"{estimate.error[worst]:.2g} for a derivative of {estimate.value[worst]:.6g} "

@@ -21,7 +21,7 @@ import numpy as np
 
 from numgrad._schemes import Scheme
 from numgrad._steps import EPS
-from numgrad._validation import preview, real_array
+from numgrad._validation import element_name, preview, real_array
 
 __all__ = [
     "PLAIN_SCALARS",
@@ -111,7 +111,7 @@ class Problem:
     def where(self, element: int) -> str:
         """Return the element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
         index = self.element_index(element)
-        return f"x[{', '.join(map(str, index))}]" if index else "x"
+        return element_name("x", index)
 
 
 def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:

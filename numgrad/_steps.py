@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from numgrad._schemes import Scheme
-from numgrad._validation import check_positive_number
+from numgrad._validation import check_positive_number, element_name
 
 __all__ = [
     "COMPLEX_FLOOR",
@@ -148,9 +148,9 @@ def _given_steps(h: Any, shape: tuple[int, ...]) -> np.ndarray:
     bad = ~(np.isfinite(steps) & (steps > 0))
     if bad.any():
         index = np.unravel_index(int(np.argmax(bad)), shape)
-        where = f"[{', '.join(map(str, index))}]" if index else ""
         raise ValueError(
-            f"h must be positive and finite everywhere; h{where} = {float(steps[index])!r} (for x{where})"
+            f"h must be positive and finite everywhere; {element_name('h', index)} = "
+            f"{float(steps[index])!r} (for {element_name('x', index)})"
         )
     return steps
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_flag", "check_positive_number", "preview", "real_array"]
+__all__ = ["check_flag", "check_positive_number", "element_name", "preview", "real_array"]
 
 
 def real_array(value: Any, name: str) -> np.ndarray:
@@ -38,6 +38,11 @@ def check_flag(value: Any, name: str) -> None:
     """Raise a TypeError unless ``value`` is True or False."""
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False; got {value!r}")
+
+
+def element_name(name: str, index: tuple) -> str:
+    """Return an element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d array."""
+    return f"{name}[{', '.join(str(int(i)) for i in index)}]" if index else name
 
 
 def preview(value: Any, limit: int = 60) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from numgrad._lean import central_loop
-from numgrad._validation import check_positive_number, real_array
+from numgrad._validation import check_positive_number, element_name, real_array
 
 __all__ = ["gradient_descent"]
 
@@ -113,8 +113,7 @@ def gradient_descent(
     for step in range(step_num):
         grad, vanished = central_loop(f, x, 1e-4, stacklevel=2, warn_vanished=False)
         if vanished and vanished_at is None:
-            index = np.unravel_index(vanished[0], x.shape)
-            where = f"x[{', '.join(map(str, index))}]" if index else "x"
+            where = element_name("x", np.unravel_index(vanished[0], x.shape))
             vanished_at = (step, where, np.max(np.abs(x)))
         x -= lr * grad
         if history:
