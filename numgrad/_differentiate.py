@@ -16,14 +16,16 @@ from numgrad._auto import auto_derivative
 from numgrad._evaluate import Problem, loop, mapped, output
 from numgrad._locks import lock_for
 from numgrad._stacked import call_stacked, stacked
-from numgrad._steps import Estimate, fixed_derivative, given_step, pair_offsets, precision
+from numgrad._steps import (
+    Estimate,
+    fixed_derivative,
+    given_step,
+    is_auto,
+    pair_offsets,
+    precision,
+)
 
-__all__ = ["compute", "is_auto"]
-
-
-def is_auto(h: Any) -> bool:
-    """Whether ``h`` asks for the automatic step."""
-    return isinstance(h, str) and h == "auto"
+__all__ = ["compute"]
 
 
 def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:

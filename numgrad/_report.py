@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from numgrad._evaluate import Problem
-from numgrad._steps import Estimate, inaccurate
+from numgrad._steps import Estimate, inaccurate, is_auto
 
 __all__ = ["warn_about"]
 
@@ -37,7 +37,7 @@ def warn_about(
     _warn_if_not_finite(problem, values, stacklevel + 1)
     if vanished:
         _warn_if_step_vanished(problem, h, stacklevel + 1)
-    if isinstance(h, str):
+    if is_auto(h):
         ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
         if ratio.max(initial=0.0) > 1:
             ratio = np.max(np.reshape(ratio, (elements, -1)), axis=1)

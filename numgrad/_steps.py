@@ -33,6 +33,7 @@ __all__ = [
     "given_step",
     "good_enough",
     "inaccurate",
+    "is_auto",
     "judged",
     "kink",
     "pair_offsets",
@@ -116,6 +117,11 @@ def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) ->
 # evaluate(offsets, steps, elements) -> values, shape (len(offsets), len(elements), m):
 # f's m outputs at x + offset * step * e_i for each selected flat element i.
 Evaluate = Callable[[tuple[complex, ...], np.ndarray, np.ndarray], np.ndarray]
+
+
+def is_auto(h: Any) -> bool:
+    """Whether ``h`` asks for the automatic step."""
+    return isinstance(h, str) and h == "auto"
 
 
 _STEP_KINDS = 'a positive finite number, an array of them broadcastable to x, or "auto"'

@@ -13,7 +13,7 @@ from numgrad._elementwise import auto_elementwise, auto_number, checked, given_e
 from numgrad._evaluate import PLAIN_SCALARS
 from numgrad._result import DerivativeResult
 from numgrad._schemes import get_scheme
-from numgrad._steps import Estimate, given_step
+from numgrad._steps import Estimate, given_step, is_auto
 from numgrad._validation import check_flag, real_array
 
 __all__ = ["TangentLine", "numerical_diff", "tangent_line"]
@@ -201,7 +201,7 @@ def numerical_diff(
     # Keep Python numbers as they are: x + h is then the book's arithmetic.
     # Arrays are differentiated in float64, whatever their precision.
     point: Any = x if number else real_array(x, "x").astype(np.float64)
-    if isinstance(h, str) and h == "auto":
+    if is_auto(h):
         estimate = auto_number(f, x, scheme) if number else None
         if not isinstance(estimate, Estimate):
             estimate = auto_elementwise(f, np.asarray(point, dtype=np.float64), scheme, estimate)

@@ -10,7 +10,7 @@ import numpy as np
 
 from numgrad._evaluate import scalar
 from numgrad._result import DerivativeResult
-from numgrad._steps import EPS, NOISE, exact_steps, given_step
+from numgrad._steps import EPS, NOISE, exact_steps, given_step, is_auto
 from numgrad._validation import check_flag, real_array
 from numgrad._workers import mapper_for
 
@@ -138,7 +138,7 @@ def numerical_hessian(
     check_flag(full_output, "full_output")
     point = real_array(x, "x").astype(np.float64)
     flat = point.reshape(-1)
-    if isinstance(h, str) and h == "auto":
+    if is_auto(h):
         steps = exact_steps(flat, _STEP[method] * np.maximum(np.abs(flat), 1.0))
     else:
         steps = np.broadcast_to(given_step(h, point.shape), point.shape).reshape(-1).copy()
