@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable
 from typing import Any, Literal
@@ -144,19 +145,22 @@ def numerical_hessian(
         steps = np.broadcast_to(given_step(h, point.shape), point.shape).reshape(-1).copy()
     with mapper_for(workers) as mapper:
         evaluate = _Evaluator(f, point, method == "complex", mapper)
-        value, size = _hessian(evaluate, flat, steps, method)
+        # The error estimate compares with half the step; Richardson, two Richardson values.
+        levels = 1 if not full_output else 3 if method == "richardson" else 2
+        hessians = _hessians(evaluate, flat, steps, method, levels)
         _warn_if_constant(evaluate)
-        if not full_output:
-            return value.reshape(point.shape * 2)
-        finer, _ = _hessian(evaluate, flat, steps / 2, method)
-        order = 4 if method == "richardson" else 2
-        # Twice the asymptotic truncation error, as for first derivatives.
-        if method == "richardson":  # compare two Richardson values: the third step
-            finest, _ = _hessian(evaluate, flat, steps / 4, method)
-            truncation = 2 * np.abs(finer - finest) * 2**order / (2**order - 1)
-            truncation = np.maximum(truncation, 2 * np.abs(value - finer) / (2**order - 1))
-        else:
-            truncation = 2 * np.abs(value - finer) * 2**order / (2**order - 1)
+    value, size = hessians[0]
+    if not full_output:
+        return value.reshape(point.shape * 2)
+    finer = hessians[1][0]
+    order = 4 if method == "richardson" else 2
+    # Twice the asymptotic truncation error, as for first derivatives.
+    if method == "richardson":
+        finest = hessians[2][0]
+        truncation = 2 * np.abs(finer - finest) * 2**order / (2**order - 1)
+        truncation = np.maximum(truncation, 2 * np.abs(value - finer) / (2**order - 1))
+    else:
+        truncation = 2 * np.abs(value - finer) * 2**order / (2**order - 1)
     rounding = NOISE * EPS * size / _step_products(steps, method)
     error = truncation + rounding
     shape = point.shape * 2
@@ -181,18 +185,23 @@ def _step_products(steps: np.ndarray, method: str) -> np.ndarray:
     return np.multiply.outer(steps, steps)
 
 
-def _hessian(
-    evaluate: _Evaluator, x: np.ndarray, steps: np.ndarray, method: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the Hessian at ``steps`` and the size of the values it came from."""
+def _hessians(
+    evaluate: _Evaluator, x: np.ndarray, steps: np.ndarray, method: str, levels: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the Hessian at ``steps / 2**k`` for each ``k < levels``, with the size of its values.
+
+    Richardson's at ``h`` combines the central ones at ``h`` and ``h/2``; each
+    central Hessian is evaluated once, however many Richardson values use it.
+    """
     if method == "complex":
-        return _complex(evaluate, x, steps)
-    value, size = _central(evaluate, steps)
-    if method == "richardson":
-        half, half_size = _central(evaluate, steps / 2)
-        value = (4 * half - value) / 3
-        size = np.maximum(size, half_size)
-    return value, size
+        return [_complex(evaluate, x, steps / 2**k) for k in range(levels)]
+    centrals = [_central(evaluate, steps / 2**k) for k in range(levels + (method == "richardson"))]
+    if method == "central":
+        return centrals
+    return [
+        ((4 * fine - coarse) / 3, np.maximum(coarse_size, fine_size))
+        for (coarse, coarse_size), (fine, fine_size) in itertools.pairwise(centrals)
+    ]
 
 
 def _central(evaluate: _Evaluator, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
