@@ -187,14 +187,20 @@ def numerical_gradient(
            [0., 4.],
            [6., 0.]])
     """
-    if method == "central" and type(h) is float and type(workers) is int and workers == 1:
+    if (
+        method == "central"
+        and type(h) is float
+        and type(workers) is int
+        and workers == 1
+        and full_output is False
+    ):
         # The textbook's cases, on lean paths with the same safety and numbers.
-        if full_output is False and is_simple(x, h, batch, vectorized):
-            return central_loop(f, x, h, stacklevel=3)[0]
-        if full_output is False and vectorized is True and batch is False:
+        if vectorized is True and batch is False:
             grad = vectorized_central(f, x, h)
             if grad is not None:
                 return grad
+        elif is_simple(x, h, batch, vectorized):
+            return central_loop(f, x, h, stacklevel=3)[0]
     check_flag(full_output, "full_output")
     estimate, problem = estimate_gradient(
         f, x, h, method, batch, vectorized, workers=workers, full=full_output

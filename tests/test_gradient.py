@@ -501,17 +501,25 @@ def test_a_batch_without_batch_true_gets_a_short_hint(rng):
     assert len(str(raised.value)) < 300
 
 
-def test_the_lean_vectorized_path_is_the_general_one_bit_for_bit(monkeypatch, rng):
+@pytest.mark.parametrize("shape", [(50,), (5, 10), (2, 3, 4)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_the_lean_vectorized_path_is_the_general_one_bit_for_bit(monkeypatch, rng, shape, dtype):
     import numgrad._stacked as module
 
-    x = rng.standard_normal(50)
-    w = rng.standard_normal(50)
-    # Row sums, not BLAS products: the same rounding for one row or for a stack.
-    lean = numerical_gradient(lambda s: np.sum(np.sin(s) * w, axis=1), x, vectorized=True)
+    x = (rng.standard_normal(shape) * 10).astype(dtype)
+    w = rng.standard_normal(shape)
+    axes = tuple(range(1, len(shape) + 1))
+
+    def f_stack(s):  # row sums, not BLAS products: the same rounding for one row or a stack
+        return np.sum(np.sin(s) * w, axis=axes)
+
+    lean = numerical_gradient(f_stack, x, vectorized=True)
     monkeypatch.setattr(module, "STACK_BYTES", 1000)  # too small for the lean path's stack
-    general = numerical_gradient(lambda s: np.sum(np.sin(s) * w, axis=1), x, vectorized=True)
+    general = numerical_gradient(f_stack, x, vectorized=True)
+    assert lean.shape == x.shape
     assert lean.tobytes() == general.tobytes()
-    assert lean.tobytes() == numerical_gradient(lambda v: np.sum(np.sin(v) * w), x).tobytes()
+    if dtype is not np.float32:  # the loop perturbs float32 in place, in float32
+        assert lean.tobytes() == numerical_gradient(lambda v: np.sum(np.sin(v) * w), x).tobytes()
 
 
 @pytest.mark.parametrize(
