@@ -47,6 +47,7 @@ extensions = [
     "language_switcher",
     "translated_downloads",
     "translated_patterns",
+    "translated_theme_options",
     "translated_thumbnails",
     "chinese_search",
 ]

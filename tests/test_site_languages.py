@@ -87,7 +87,8 @@ class _Page(HTMLParser):
         self._stack.append((tag, skip, "book-section" in classes))
 
     def handle_endtag(self, tag):
-        while self._stack:
+        # An end tag with no start (HTML allows some) closes nothing.
+        while any(open_tag == tag for open_tag, _, _ in self._stack):
             if self._stack.pop()[0] == tag:
                 break
 
@@ -149,6 +150,64 @@ def test_every_chinese_page_reads_in_chinese():
         elif chinese < MOSTLY or english > 0.1:
             problems.append(f"{page}: {chinese:.0%} Chinese in zh_CN, {english:.0%} in English")
     assert not problems, "\n".join(problems)
+
+
+class _Chrome(HTMLParser):
+    """What a page says around its article: navigation, sidebars, footer, and the
+    text of its title, aria-label and placeholder attributes (tooltips, the
+    search field, what a screen reader reads)."""
+
+    SKIPPED = ("article", "script", "style", "code", "pre", "svg")
+    ATTRIBUTES = ("title", "aria-label", "placeholder")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fragments: list[str] = []
+        self.code_words: set[str] = set()  # names the page itself writes as code
+        self._stack: list[str] = []
+
+    def _skipping(self) -> bool:
+        return any(tag in self.SKIPPED for tag in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        if not self._skipping():
+            self.fragments += [value for name, value in attrs if name in self.ATTRIBUTES and value]
+        if tag not in ("br", "img", "hr", "input", "meta", "link"):
+            self._stack.append(tag)
+
+    def handle_endtag(self, tag):
+        while tag in self._stack:  # an end tag with no start closes nothing
+            if self._stack.pop() == tag:
+                break
+
+    def handle_data(self, data):
+        if "code" in self._stack or "pre" in self._stack:
+            self.code_words.update(re.findall(r"\w+", data))
+        if not self._skipping():
+            self.fragments.append(data)
+
+
+def test_the_chinese_pages_chrome_is_chinese():
+    # The theme's and the site's own words around each article (sidebar
+    # buttons, the colour-mode menu, the search field, the footer) are
+    # Chinese in the Chinese edition. Names stay as they are: the API's, the
+    # tools', the authors', and what the page writes as code (the headings
+    # in its table of contents quote init_x, lambda, ...).
+    import numgrad
+
+    names = {*numgrad.__all__, "numgrad", "API", "English", "Ctrl", "K", "JavaScript"}
+    names |= {"PyData Sphinx Theme", "Sphinx-Gallery", "Sphinx", "the numgrad developers"}
+    problems = set()
+    for page in _english_pages():
+        chrome = _Chrome()
+        chrome.feed((ZH / page).read_text(encoding="utf-8"))
+        alternatives = "|".join(sorted(map(re.escape, names | chrome.code_words), key=len)[::-1])
+        pattern = re.compile(rf"\b(?:{alternatives})\b")
+        for fragment in chrome.fragments:
+            text = re.sub(r"\\\(.*?\\\)", " ", pattern.sub(" ", fragment))  # names, inline TeX
+            if re.search(r"[A-Za-z]{3,}", text):
+                problems.add(f"{page}: {fragment.strip()!r}")
+    assert not problems, "\n".join(sorted(problems)[:20])
 
 
 def test_the_chinese_api_pages_have_chinese_titles_and_headings():
