@@ -1,4 +1,4 @@
-"""The built site in both languages: twins, switcher links, book sections, Chinese downloads.
+"""The built site in both languages: twins, switcher links, chrome, book sections, downloads.
 
 Reads docs/_build/html (English) and docs/_build/html/zh_CN (Chinese) as
 files; tests/test_browser.py checks the same pages in a browser. A missing
@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+import numgrad
 
 HTML = Path(__file__).resolve().parents[1] / "docs" / "_build" / "html"
 ZH = HTML / "zh_CN"
@@ -193,8 +195,6 @@ def test_the_chinese_pages_chrome_is_chinese():
     # Chinese in the Chinese edition. Names stay as they are: the API's, the
     # tools', the authors', and what the page writes as code (the headings
     # in its table of contents quote init_x, lambda, ...).
-    import numgrad
-
     names = {*numgrad.__all__, "numgrad", "API", "English", "Ctrl", "K", "JavaScript"}
     names |= {"PyData Sphinx Theme", "Sphinx-Gallery", "Sphinx", "the numgrad developers"}
     problems = set()
