@@ -26,7 +26,7 @@ from numgrad._validation import element_name, preview, real_array
 __all__ = [
     "PLAIN_SCALARS",
     "Problem",
-    "check_complex",
+    "check_numbers",
     "loop",
     "mapped",
     "output",
@@ -105,8 +105,7 @@ class Problem:
 
     def element_index(self, element: int) -> tuple[int, ...]:
         row, col = divmod(element, self.n)
-        index = np.unravel_index(col, self.point_shape) if self.point_shape else ()
-        return ((row,) if self.batch else ()) + tuple(int(i) for i in index)
+        return ((row,) if self.batch else ()) + _unravel(col, self.point_shape)
 
     def where(self, element: int) -> str:
         """Return the element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
@@ -223,6 +222,8 @@ def _unravel(col: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(col, shape)) if shape else ()
 
 
+_NO_VALUE = object()  # check_numbers without a value of f to show
+
 # Return types accepted without further checks (the common case, kept fast).
 PLAIN_SCALARS = (float, np.float64)
 
@@ -239,9 +240,7 @@ def output(value: Any, problem: Problem) -> Any:
     ):
         return value  # as the values before it: checked already
     array = np.asarray(value)
-    if array.dtype.kind not in ("biufc" if problem.scheme.is_complex else "biuf"):
-        raise TypeError(f"f must return real numbers; it returned {preview(value)}")
-    check_complex(array.dtype, problem.scheme)
+    check_numbers(array.dtype, problem.scheme, value)
     if problem.out_shape is None:
         problem.out_shape, problem.out_dtype = array.shape, array.dtype
     elif array.shape != problem.out_shape:
@@ -252,7 +251,14 @@ def output(value: Any, problem: Problem) -> Any:
     return array
 
 
-def check_complex(dtype: np.dtype, scheme: Scheme) -> None:
+def check_numbers(dtype: np.dtype, scheme: Scheme, value: Any = _NO_VALUE) -> None:
+    """Check that f's values are real numbers, or complex ones for the complex step.
+
+    The message shows ``value`` when given (one value of f), else the dtype.
+    """
+    if dtype.kind not in ("biufc" if scheme.is_complex else "biuf"):
+        returned = f"dtype {dtype}" if value is _NO_VALUE else preview(value)
+        raise TypeError(f"f must return real numbers; it returned {returned}")
     if scheme.is_complex and dtype.kind != "c":
         raise TypeError(
             "with method='complex', f must keep the imaginary part of its argument; it "

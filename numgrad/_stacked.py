@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._evaluate import Problem, check_complex, record_vanished, track_values
+from numgrad._evaluate import Problem, check_numbers, record_vanished, track_values
 
 __all__ = ["STACK_BYTES", "call_stacked", "call_vectorized", "stacked"]
 
@@ -158,8 +158,5 @@ def _stack_values(value: Any, m: int, problem: Problem) -> np.ndarray:
             f"with vectorized=True, f must return {what} per point: a stack of "
             f"{m} points gave shape {array.shape}"
         )
-    kinds = "biufc" if problem.scheme.is_complex else "biuf"
-    if array.dtype.kind not in kinds:
-        raise TypeError(f"f must return real numbers; it returned dtype {array.dtype}")
-    check_complex(array.dtype, problem.scheme)
+    check_numbers(array.dtype, problem.scheme)
     return array
