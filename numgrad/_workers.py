@@ -15,16 +15,15 @@ from typing import Any
 
 __all__ = ["mapper_for"]
 
+_BOTH = "workers= and vectorized=True are two ways to evaluate many points: pass one of them"
+
 
 @contextlib.contextmanager
 def mapper_for(workers: Any, vectorized: bool = False) -> Iterator[Callable | None]:
     """Yield the map that ``workers`` asks for, or None to evaluate in this thread."""
     if callable(workers):
         if vectorized:
-            raise ValueError(
-                "workers= and vectorized=True are two ways to evaluate many points: "
-                "pass one of them"
-            )
+            raise ValueError(_BOTH)
         yield workers
         return
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -36,8 +35,6 @@ def mapper_for(workers: Any, vectorized: bool = False) -> Iterator[Callable | No
         yield None
         return
     if vectorized:
-        raise ValueError(
-            "workers= and vectorized=True are two ways to evaluate many points: pass one of them"
-        )
+        raise ValueError(_BOTH)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield lambda f, points: pool.map(f, points, chunksize=8)
