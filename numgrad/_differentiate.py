@@ -8,13 +8,13 @@ estimate, from a second evaluation at half the step.
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 
 import numpy as np
 
 from numgrad._auto import auto_derivative
-from numgrad._evaluate import Problem, loop, mapped, output
-from numgrad._locks import lock_for
+from numgrad._evaluate import Problem, call, guarded, loop, mapped, output
 from numgrad._stacked import call_stacked, stacked
 from numgrad._steps import (
     Estimate,
@@ -48,8 +48,7 @@ def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
         result = evaluate(problem, offsets, steps, elements)
         return result if problem.outputs else result[..., np.newaxis]
 
-    lock = lock_for(problem.points) if problem.in_place else contextlib.nullcontext()
-    with lock:
+    with guarded(problem.points) if problem.in_place else contextlib.nullcontext():
         flat = problem.flat_points()
         everything = np.arange(size)
         if auto or full or problem.outputs:  # f(x): its size, precision and output shape
@@ -86,8 +85,8 @@ def values_at_x(problem: Problem) -> np.ndarray:
         values = call_stacked(problem, stack)
         types = [values.dtype]
     else:
-        arguments = [problem.argument] if not problem.batch else list(problem.stack)
-        values = [output(problem.f(argument), problem) for argument in arguments]
+        f = problem.f if problem.in_place else functools.partial(call, problem.f)
+        values = [output(f(problem.argument_for(row)), problem) for row in range(problem.k)]
         problem.calls += len(values)
         types = [np.asarray(value).dtype for value in values]
     problem.eps = precision(*types)

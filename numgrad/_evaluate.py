@@ -12,13 +12,16 @@ Jacobian).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from numgrad._locks import lock_for
 from numgrad._schemes import Scheme
 from numgrad._steps import EPS
 from numgrad._validation import element_name, preview, real_array
@@ -26,7 +29,9 @@ from numgrad._validation import element_name, preview, real_array
 __all__ = [
     "PLAIN_SCALARS",
     "Problem",
+    "call",
     "check_numbers",
+    "guarded",
     "loop",
     "mapped",
     "output",
@@ -86,10 +91,9 @@ class Problem:
         self.point_shape = self.stack.shape[1:]
         self.n = math.prod(self.point_shape)
         # What f is called with for a single point: x itself when it is perturbed
-        # in place (a matrix stays a matrix), else the working copy, as x's type.
-        self.argument = x if self.in_place else points
-        if isinstance(x, np.matrix) and not self.in_place:
-            self.argument = points.view(np.matrix)
+        # in place (a matrix stays a matrix), else the working copy, as x's type
+        # and read-only (numgrad perturbs it through its own views).
+        self.argument = x if self.in_place else _read_only(points, type(x))
         # The precision x is perturbed in (named by the vanished-step warning).
         self.real_dtype = points.dtype if points.dtype.kind == "f" else np.dtype(np.float64)
         self.calls = 0
@@ -99,6 +103,13 @@ class Problem:
         self.largest: float | None = None  # max |x|, once needed
         self.x_eps = float(np.finfo(points.dtype).eps)
         self.eps = EPS  # of f's values, set by h="auto"
+
+    def argument_for(self, row: int) -> Any:
+        """Return what f is called with for point ``row`` of a batch (or for x itself)."""
+        if not self.batch:
+            return self.argument
+        point = self.stack[row, ...]
+        return point if self.in_place else _read_only(point)
 
     def flat_points(self) -> np.ndarray:
         return self.stack.reshape(self.k * self.n).real
@@ -120,6 +131,8 @@ def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarr
     """
     record_vanished(problem, offsets, steps, elements)
     f, n, stack = problem.f, problem.n, problem.stack
+    if not problem.in_place:
+        f = functools.partial(call, problem.f)  # a read-only copy: a clear error if f writes
     # Python numbers, [element][offset]: the cheapest to add in the loop.
     deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
     collected: list[Any] = []
@@ -129,7 +142,7 @@ def loop(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarr
         if row != row_of:
             row_of = row
             point = stack[row, ...]  # a view, 0-d for scalar points
-            argument = problem.argument if not problem.batch else point
+            argument = problem.argument_for(row)
             # A flat view when there is one (fast indexing); multi-indices otherwise.
             flat = point.reshape(-1) if point.flags.c_contiguous else None
         target, index = (flat, col) if flat is not None else (point, _unravel(col, point.shape))
@@ -164,7 +177,7 @@ def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.nda
     same, bit for bit); they are all made before the map is called.
     """
     record_vanished(problem, offsets, steps, elements)
-    n, shape = problem.n, problem.stack.shape[1:]
+    n = problem.n
     flat = problem.stack.reshape(problem.k, n)
     deltas = np.multiply.outer(steps, np.asarray(offsets)).tolist()
 
@@ -172,28 +185,94 @@ def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.nda
         for element, element_deltas in zip(elements.tolist(), deltas, strict=True):
             row, col = divmod(element, n)
             original = flat[row, col]
+            # A copy of what the serial path hands f: its type (np.matrix) and memory
+            # order, so that f computes the same values, bit for bit.
+            like = problem.argument_for(row)
             for delta in element_deltas:
-                point = flat[row].copy()
-                point[col] = original + delta
-                yield point.reshape(shape)
+                point = like.copy(order="K")
+                point.flat[col] = original + delta
+                point.flags.writeable = False
+                yield point
 
     try:
+        results = call_map(problem.mapper, problem.f, list(points()))
+    except ValueError as error:
+        _raise_if_changed(error)
+        raise
+    return _collected(problem, [output(v, problem) for v in results], len(offsets), len(elements))
+
+
+def call_map(mapper: Callable, f: Callable, points: list) -> list:
+    """Return ``mapper(f, points)`` as a list, checked to hold one value per point."""
+    try:
         # A list, not an iterator: Dask's executor maps sequences only.
-        results = list(problem.mapper(problem.f, list(points())))
+        results = list(mapper(f, points))
     except (pickle.PicklingError, AttributeError, TypeError) as error:
         if "pickle" not in str(error).lower():
             raise
         raise TypeError(
             f"with workers=, f and its points are sent to worker processes and must be "
-            f"picklable; f = {problem.f!r} is not ({error}). Define f with def at module "
+            f"picklable; f = {f!r} is not ({error}). Define f with def at module "
             f"level, or use threads: workers=ThreadPoolExecutor(n).map"
         ) from error
-    if len(results) != len(elements) * len(offsets):
+    if len(results) != len(points):
         raise ValueError(
             f"workers must be a map-like callable: map(f, points) returned "
-            f"{len(results)} values for {len(elements) * len(offsets)} points"
+            f"{len(results)} values for {len(points)} points"
         )
-    return _collected(problem, [output(v, problem) for v in results], len(offsets), len(elements))
+    return results
+
+
+# What f is told when it writes to its argument.
+CHANGED = (
+    "f must not change its argument: numgrad makes the next points from it (x itself, "
+    "perturbed in place, or a read-only copy or stack of x); work on a copy inside f "
+    "(v = v - v.mean(), not v -= v.mean())"
+)
+
+
+def _raise_if_changed(error: ValueError) -> None:
+    """Raise numgrad's message in place of numpy's for a write to a read-only argument."""
+    if "read-only" in str(error):
+        raise ValueError(CHANGED) from error
+
+
+def call(f: Callable, argument: Any) -> Any:
+    """Call f on a read-only argument; an attempt to change it gets numgrad's message."""
+    try:
+        return f(argument)
+    except ValueError as error:
+        _raise_if_changed(error)
+        raise
+
+
+@contextlib.contextmanager
+def guarded(array: np.ndarray) -> Iterator[None]:
+    """Hold ``array``'s lock while numgrad perturbs it in place, and keep f from changing it.
+
+    The one place where x is perturbed in place: each element is restored by
+    its caller in ``finally``; here, the whole array is compared, bit for bit,
+    with its state on entry, restored if f changed it, and f is told so
+    (unless f raised: its own error then goes on).
+    """
+    with lock_for(array):
+        before = array.tobytes()
+        finished = False
+        try:
+            yield
+            finished = True
+        finally:
+            if array.tobytes() != before:
+                array[...] = np.frombuffer(before, dtype=array.dtype).reshape(array.shape)
+                if finished:
+                    raise ValueError(CHANGED)
+
+
+def _read_only(array: np.ndarray, kind: type = np.ndarray) -> np.ndarray:
+    """Return a read-only view of ``array`` (as ``np.matrix`` when ``kind`` is one)."""
+    view = array.view(np.matrix if issubclass(kind, np.matrix) else np.ndarray)
+    view.flags.writeable = False
+    return view
 
 
 def record_vanished(
@@ -238,8 +317,16 @@ def output(value: Any, problem: Problem) -> Any:
         and value.shape == problem.out_shape
         and value.dtype == problem.out_dtype
     ):
-        return value  # as the values before it: checked already
-    array = np.asarray(value)
+        # As the values before it: checked already. A copy, since f may return its
+        # argument or a view of it, which numgrad goes on perturbing.
+        return value.copy()
+    try:
+        array = np.array(value)
+    except ValueError as error:
+        raise ValueError(
+            f"f must return an array of one shape (a number, or a regular array); it "
+            f"returned {preview(value)}"
+        ) from error
     check_numbers(array.dtype, problem.scheme, value)
     if problem.out_shape is None:
         problem.out_shape, problem.out_dtype = array.shape, array.dtype
@@ -294,7 +381,8 @@ def scalar(value: Any, is_complex: bool, point_shape: tuple[int, ...]) -> Any:
             "with method='complex', f must keep the imaginary part of its argument; it "
             f"returned a real {preview(value)} (abs, np.real, float() and comparisons drop it)"
         )
-    return value
+    # A number, not a 0-d array: that may be f's argument, which numgrad goes on perturbing.
+    return value[()] if isinstance(value, np.ndarray) else value
 
 
 def track_values(problem: Problem, values: Any) -> None:
@@ -302,7 +390,8 @@ def track_values(problem: Problem, values: Any) -> None:
     if problem.in_place or not problem.same_value or len(values) == 0:
         return
     if problem.first_value is None:
-        problem.first_value = values[0]
+        first = values[0]  # a copy: it may be a view of a buffer that changes
+        problem.first_value = first.copy() if isinstance(first, np.ndarray) else first
     first = problem.first_value
     if problem.outputs:
         problem.same_value = all(np.array_equal(v, first) for v in values)

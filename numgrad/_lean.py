@@ -18,11 +18,9 @@ from typing import Any
 import numpy as np
 
 from numgrad import _stacked
-from numgrad._evaluate import PLAIN_SCALARS, Problem, scalar
-from numgrad._locks import lock_for
+from numgrad._evaluate import PLAIN_SCALARS, Problem, call, guarded, scalar
 from numgrad._report import warn_about
 from numgrad._schemes import get_scheme
-from numgrad._stacked import call_vectorized
 from numgrad._steps import Estimate
 
 __all__ = ["central_loop", "is_simple", "vectorized_central"]
@@ -63,7 +61,7 @@ def central_loop(
     grad = np.empty(flat.size)
     vanished = []
     two_h = 2 * h
-    with lock_for(x):
+    with guarded(x):
         for i in range(flat.size):
             original = flat[i]
             upper_point, lower_point = original + h, original - h
@@ -72,12 +70,15 @@ def central_loop(
             try:
                 flat[i] = upper_point
                 upper = f(x)
+                # Checked before x changes again: f may have returned (a view of) x.
+                if type(upper) not in PLAIN_SCALARS:
+                    upper = scalar(upper, False, x.shape)
                 flat[i] = lower_point
                 lower = f(x)
+                if type(lower) not in PLAIN_SCALARS:
+                    lower = scalar(lower, False, x.shape)
             finally:
                 flat[i] = original
-            if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
-                upper, lower = (scalar(value, False, x.shape) for value in (upper, lower))
             grad[i] = (upper - lower) / two_h
     if vanished or not math.isfinite(grad.sum()):
         problem = Problem(f, x, get_scheme("central"), False, False)
@@ -112,7 +113,7 @@ def vectorized_central(f: Callable[[np.ndarray], Any], x: Any, h: float) -> np.n
     np.add(flat, plus_minus, stack.reshape(2, n * n)[:, :: n + 1])
     points = stack if x.ndim == 1 else stack.reshape(2 * n, *x.shape)
     points.flags.writeable = False
-    values = call_vectorized(f, points)
+    values = call(f, points)
     if type(values) is not np.ndarray or values.shape != (2 * n,) or values.dtype.char != "d":
         return None
     grad = np.subtract(values[:n], values[n:])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from numgrad._evaluate import Problem, check_numbers, record_vanished, track_values
+from numgrad._evaluate import Problem, call, check_numbers, record_vanished, track_values
 
-__all__ = ["STACK_BYTES", "call_stacked", "call_vectorized", "stacked"]
+__all__ = ["STACK_BYTES", "call_stacked", "stacked"]
 
 # Largest stack of perturbed points handed to a vectorized f in one call.
 # Measured with `nox -s bench` on a 2-core machine, f = stack @ w, time of the
@@ -127,24 +126,11 @@ def _width(problem: Problem) -> int:
 
 
 def call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
-    result = call_vectorized(problem.f, stack)
+    result = call(problem.f, stack)
     problem.calls += 1
     result = _stack_values(result, stack.shape[0], problem)
     track_values(problem, result)
     return result
-
-
-def call_vectorized(f: Callable, stack: np.ndarray) -> Any:
-    """Call a vectorized f on a read-only stack; an attempt to change it gets a clear error."""
-    try:
-        return f(stack)
-    except ValueError as error:
-        if "read-only" in str(error):
-            raise ValueError(
-                "with vectorized=True, f must not change the stack it is given (it is "
-                "read-only and reused): work on a copy, e.g. stack = stack - stack.mean(...)"
-            ) from error
-        raise
 
 
 def _stack_values(value: Any, m: int, problem: Problem) -> np.ndarray:

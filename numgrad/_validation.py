@@ -47,8 +47,13 @@ def element_name(name: str, index: tuple) -> str:
 
 def preview(value: Any, limit: int = 60) -> str:
     """Return a short text for ``value``: a few elements of an array, never the whole."""
-    if isinstance(value, np.ndarray | list | tuple):
-        array = np.asarray(value)
+    regular = isinstance(value, np.ndarray | list | tuple)
+    if regular:
+        try:
+            array = np.asarray(value)
+        except ValueError:  # a ragged list
+            regular = False
+    if regular:
         text = np.array2string(array, threshold=6, edgeitems=2, precision=4, separator=", ")
         text = " ".join(text.split())
     else:
