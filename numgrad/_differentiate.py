@@ -70,7 +70,7 @@ def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
 
 def _with_calls(estimate: Estimate, calls: int) -> Estimate:
     """Return the estimate with ``calls`` more evaluations of f counted (those of f(x))."""
-    return Estimate(estimate.value, estimate.error, estimate.size, estimate.nfev + calls)
+    return estimate.replace(estimate.value, estimate.error, estimate.size, estimate.nfev + calls)
 
 
 def values_at_x(problem: Problem) -> np.ndarray:

@@ -16,6 +16,7 @@ import numpy as np
 
 from numgrad._auto import auto_derivative
 from numgrad._evaluate import PLAIN_SCALARS
+from numgrad._report import warn_about_edges
 from numgrad._schemes import Scheme, get_scheme
 from numgrad._steps import (
     COMPLEX_FLOOR,
@@ -148,13 +149,16 @@ def auto_elementwise(
     at_x = at_x.reshape(-1, 1).astype(scheme.value_dtype)
     estimate = auto_derivative(evaluate, flat, scheme, eps, at_x, pilot_values)
     estimate = estimate.single()
+
+    def where(element: int) -> str:
+        return f"{element_name('x', np.unravel_index(element, point.shape))} = {flat[element]!r}"
+
+    warn_about_edges(estimate, where, stacklevel=4)
     ratio = inaccurate(estimate, flat, scheme, eps)
     if np.any(ratio > 1):
         worst = int(np.argmax(ratio))
-        index = np.unravel_index(worst, point.shape)
-        where = f"{element_name('x', index)} = {flat[worst]!r}"
         warnings.warn(
-            f'h="auto" could not reach its accuracy at {where}: estimated error '
+            f'h="auto" could not reach its accuracy at {where(worst)}: estimated error '
             f"{estimate.error[worst]:.2g} for a derivative of {estimate.value[worst]:.6g} "
             f"({int(np.sum(ratio > 1))} element(s) like this); f may not be smooth there, "
             f"or its values may be too small for float64",

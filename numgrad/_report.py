@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from numgrad._evaluate import Problem
 from numgrad._steps import Estimate, inaccurate, is_auto
 
-__all__ = ["warn_about"]
+__all__ = ["warn_about", "warn_about_edges"]
 
 
 def warn_about(
@@ -34,7 +35,8 @@ def warn_about(
     if elements == 0:
         return
     values = np.reshape(estimate.value, (elements, -1))
-    _warn_if_not_finite(problem, values, stacklevel + 1)
+    warn_about_edges(estimate, problem.where, stacklevel + 1)
+    _warn_if_not_finite(problem, values, stacklevel + 1, estimate.nowhere)
     if vanished:
         _warn_if_step_vanished(problem, h, stacklevel + 1)
     if is_auto(h):
@@ -63,10 +65,42 @@ def _warn_if_step_vanished(problem: Problem, h: Any, stacklevel: int) -> None:
     )
 
 
-def _warn_if_not_finite(problem: Problem, values: np.ndarray, stacklevel: int) -> None:
+def warn_about_edges(estimate: Estimate, where: Callable[[int], str], stacklevel: int) -> None:
+    """Warn where h="auto" used a one-sided difference, and where it found no finite side.
+
+    ``where(element)`` names a flat element as the user would index it.
+    """
+    if estimate.one_sided.size:
+        warnings.warn(
+            f'h="auto" used a one-sided difference at {_names(estimate.one_sided, where)}: '
+            f"f is NaN or infinite on the other side of x there, within the step (the "
+            f"edge of its domain?)",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
+    if estimate.nowhere.size:
+        warnings.warn(
+            f"f is NaN or infinite on both sides of {_names(estimate.nowhere, where)}, "
+            f"though finite there: its derivative is NaN",
+            RuntimeWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _names(elements: np.ndarray, where: Callable[[int], str], shown: int = 3) -> str:
+    """Return the first few elements by name, and how many there are in all."""
+    names = ", ".join(where(int(e)) for e in elements[:shown])
+    more = f" and {elements.size - shown} more" if elements.size > shown else ""
+    return names + more
+
+
+def _warn_if_not_finite(
+    problem: Problem, values: np.ndarray, stacklevel: int, told: np.ndarray
+) -> None:
     if math.isfinite(values.sum()):  # a sum that overflows only sends us on to check
         return
     bad = ~np.all(np.isfinite(values), axis=1)
+    bad[told] = False  # said already: f is not finite on either side of them
     if bad.any():
         warnings.warn(
             f"f returned NaN or infinity when {problem.where(int(np.argmax(bad)))} was perturbed; "

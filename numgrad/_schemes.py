@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["METHODS", "Scheme", "get_scheme"]
+__all__ = ["METHODS", "ONE_SIDED", "Scheme", "fallback_sides", "get_scheme"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,16 @@ def _complex_step(values: Any, h: Any) -> Any:
     return np.imag(values[0]) / h
 
 
+def _forward2(values: Any, h: Any) -> Any:
+    # f(x+2h), f(x+h), f(x): (4 f(x+h) - f(x+2h) - 3 f(x)) / (2h) = f' + O(h**2)
+    return (4 * values[1] - values[0] - 3 * values[2]) / (2 * h)
+
+
+def _backward2(values: Any, h: Any) -> Any:
+    # f(x-2h), f(x-h), f(x): (f(x-2h) - 4 f(x-h) + 3 f(x)) / (2h)
+    return (values[0] - 4 * values[1] + 3 * values[2]) / (2 * h)
+
+
 _SCHEMES = {
     "central": Scheme((1.0, -1.0), _central, order=2, noise=1.0),
     "forward": Scheme((1.0, 0.0), _forward, order=1, noise=2.0),
@@ -87,6 +97,21 @@ _SCHEMES = {
 }
 
 METHODS = tuple(_SCHEMES)
+
+# The second-order one-sided schemes h="auto" falls back to at the edge of f's
+# domain (f NaN or infinite on one side of x), by the side they evaluate on.
+ONE_SIDED = {
+    1: Scheme((2.0, 1.0, 0.0), _forward2, order=2, noise=4.0),
+    -1: Scheme((-2.0, -1.0, 0.0), _backward2, order=2, noise=4.0),
+}
+
+
+def fallback_sides(scheme: Scheme) -> tuple[int, ...]:
+    """Return the sides (+1, -1) a scheme may fall back to where f is not finite on one side."""
+    if scheme in ONE_SIDED.values() or scheme.is_complex:
+        return ()
+    moves = {1 if offset > 0 else -1 for offset in scheme.offsets if offset}
+    return tuple(side for side in (1, -1) if side not in moves or len(moves) == 2)
 
 
 def get_scheme(method: str) -> Scheme:

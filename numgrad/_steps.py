@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,10 @@ def precision(*dtypes: np.dtype) -> float:
     return max((float(np.finfo(t).eps) for t in dtypes if t.kind in "fc"), default=EPS)
 
 
+def _none() -> np.ndarray:
+    return np.zeros(0, dtype=np.intp)
+
+
 @dataclass(frozen=True)
 class Estimate:
     """Derivatives of the flattened elements, with an estimate of their error.
@@ -78,10 +82,19 @@ class Estimate:
     error: np.ndarray
     size: np.ndarray
     nfev: int
+    # Flat elements where h="auto" used a one-sided difference (f not finite on the
+    # other side of x), and those where f is not finite on either side.
+    one_sided: np.ndarray = field(default_factory=_none)
+    nowhere: np.ndarray = field(default_factory=_none)
 
     def single(self) -> Estimate:
         """Return the estimate of a scalar f: the arrays of shape (E, 1) as (E,)."""
-        return Estimate(self.value[:, 0], self.error[:, 0], self.size[:, 0], self.nfev)
+        return self.replace(self.value[:, 0], self.error[:, 0], self.size[:, 0])
+
+    def replace(self, value: Any, error: Any, size: Any, nfev: int | None = None) -> Estimate:
+        """Return the estimate with new arrays (and count), keeping what it says of elements."""
+        nfev = self.nfev if nfev is None else nfev
+        return Estimate(value, error, size, nfev, self.one_sided, self.nowhere)
 
 
 # h="auto" warns when an element's estimated error exceeds this many times the
@@ -107,6 +120,9 @@ def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) ->
     value, error, size = (
         np.reshape(a, (x.size, -1)) for a in (estimate.value, estimate.error, estimate.size)
     )
+    if estimate.one_sided.size:  # judged as the second-order difference they used
+        allowed = np.full((x.size, 1), allowed)
+        allowed[estimate.one_sided] = min(_AUTO_WARN * eps ** (2 / 3), 0.01)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         scale = np.maximum(np.abs(value), size / np.maximum(np.abs(x), 1)[:, np.newaxis])
         ratio = np.where(error > 0, error / (allowed * scale), 0.0)
@@ -262,4 +278,4 @@ def judged(estimate: Estimate, at_x: np.ndarray) -> Estimate:
     if not lost.any():
         return estimate
     error = np.where(lost, np.maximum(estimate.error, np.abs(estimate.value)), estimate.error)
-    return Estimate(estimate.value, error, np.where(lost, at_x, estimate.size), estimate.nfev)
+    return estimate.replace(estimate.value, error, np.where(lost, at_x, estimate.size))

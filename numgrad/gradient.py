@@ -236,4 +236,4 @@ def estimate_gradient(
     shape = problem.stack.shape if batch else problem.stack.shape[1:]
     error = estimate.error.reshape(shape) if estimate.error.size else estimate.error[:, 0]
     size = estimate.size.reshape(shape) if estimate.size.size else estimate.size[:, 0]
-    return Estimate(estimate.value.reshape(shape), error, size, estimate.nfev), problem
+    return estimate.replace(estimate.value.reshape(shape), error, size), problem
