@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from numgrad._report import warn_about
-from numgrad._validation import check_positive_number, real_array
+from numgrad._validation import check_positive_number, element_name, real_array
 from numgrad.diff import Method
 from numgrad.gradient import estimate_gradient
 
@@ -45,6 +45,10 @@ class GradientCheck:
         given step ``h``, which comes with no estimate).
     rtol, atol : float
         The tolerances used.
+    reason : str
+        Why the check failed, naming the worst element (``""`` when it passed):
+        a difference above the tolerance, a numerical value that is not finite,
+        or an error that could not be estimated.
     """
 
     passed: bool
@@ -55,6 +59,7 @@ class GradientCheck:
     error: np.ndarray = field(repr=False)
     rtol: float
     atol: float
+    reason: str = ""
 
     def __bool__(self) -> bool:
         return self.passed
@@ -120,8 +125,8 @@ def check_gradient(
 
     Notes
     -----
-    The check passes when no element of either gradient is NaN or infinite
-    and, for every element :math:`i`,
+    The check passes when no element of either gradient is NaN or infinite,
+    every element's error estimate is finite, and, for every element :math:`i`,
 
     .. math::
 
@@ -208,10 +213,16 @@ def check_gradient(
         largest = _largest(difference)
         # With scale 0 the finite differences are all 0: largest is 0, inf or NaN.
         relative = largest / scale if scale > 0 else largest
-    excess[~finite] = np.inf
+    # An element whose numerical value or error estimate is not finite cannot
+    # be checked: it fails, whatever grad says there.
+    unknowable = ~np.isfinite(numerical) | ~np.isfinite(
+        np.broadcast_to(uncertainty, numerical.shape)
+    )
+    excess[~finite | unknowable] = np.inf
     worst = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.size else ()
+    passed = bool(np.all(finite) and not unknowable.any() and np.all(difference <= allowed))
     return GradientCheck(
-        passed=bool(np.all(finite) and np.all(difference <= allowed)),
+        passed=passed,
         max_abs_error=largest,
         max_rel_error=float(relative),
         worst_index=tuple(int(i) for i in worst),
@@ -219,6 +230,32 @@ def check_gradient(
         error=np.broadcast_to(uncertainty, numerical.shape).copy(),
         rtol=rtol,
         atol=atol,
+        reason="" if passed else _reason(worst, grad, numerical, uncertainty, allowed),
+    )
+
+
+def _reason(worst: tuple, grad: np.ndarray, numerical: np.ndarray, error: Any, allowed: Any) -> str:
+    """Return why the element ``worst`` fails the check."""
+    where = element_name("x", worst)
+    value = float(numerical[worst])
+    uncertainty = float(np.broadcast_to(error, numerical.shape)[worst])
+    if not np.isfinite(value):
+        return (
+            f"the numerical derivative at {where} is not finite ({value}): f is NaN or "
+            f"infinite near x there, so grad cannot be checked"
+        )
+    if not np.isfinite(uncertainty):
+        return (
+            f"the error of the numerical derivative at {where} could not be estimated, "
+            f"so grad cannot be checked there"
+        )
+    given = float(grad[worst])
+    if not np.isfinite(given):
+        return f"grad at {where} is not finite ({given})"
+    return (
+        f"at {where}, grad is {given:.6g} and the numerical derivative {value:.6g}: a "
+        f"difference of {abs(given - value):.3g}, above the tolerance "
+        f"{float(np.broadcast_to(allowed, numerical.shape)[worst]):.3g}"
     )
 
 
