@@ -58,6 +58,7 @@ from numgrad._steps import (
     exact_steps,
     good_enough,
     judged,
+    noise_size,
     pair_offsets,
     pair_terms,
     rounding_error,
@@ -81,6 +82,7 @@ class _Pair:
     truncation: np.ndarray
     rounding: np.ndarray
     size: np.ndarray  # max |f| of the values
+    noisy: np.ndarray  # the size that rounds them (see noise_size)
 
 
 def _pair(values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray) -> _Pair:
@@ -88,10 +90,11 @@ def _pair(values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np
     h = h[:, np.newaxis]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         coarse, fine, kinked, size = pair_terms(values, h, scheme, f_x)
+        noisy = noise_size(values, f_x, size, eps, h / 2)
         truncation = np.abs(coarse - fine) / (2**scheme.order - 1) + kinked
-        rounding = rounding_error(size, h / 2, scheme, eps)
+        rounding = rounding_error(noisy, h / 2, scheme, eps)
         error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
-    return _Pair(fine, error, truncation, rounding, size)
+    return _Pair(fine, error, truncation, rounding, size, noisy)
 
 
 def auto_derivative(
@@ -132,7 +135,7 @@ def auto_derivative(
     best = _pair(pilot, h, scheme, eps, f_x)
     pilot_size = best.size.copy()
     done = best.error <= good * np.abs(best.value)
-    done |= (best.truncation <= 2 * best.rounding) & (best.size <= 2 * at_x)
+    done |= (best.truncation <= 2 * best.rounding) & (best.size <= 2 * at_x) & ~_cancels(best)
     if done.all():  # the usual case, told at once (the loop below decides the others)
         return _reported(best, at_x, pilot_size, nfev)
     steps = np.repeat(h[:, np.newaxis], f_x.shape[1], axis=1)  # the step of each output
@@ -141,24 +144,36 @@ def auto_derivative(
         f0 = at_x[elements]
         limited = best.truncation[elements] <= 2 * best.rounding[elements]
         done = best.error[elements] <= good * np.abs(best.value[elements])
-        done |= limited & ((best.size[elements] <= 2 * f0) | ((f0 == 0) & (column[elements] == 0)))
+        # Rounding limits the step, and no step does better, as f near x is about f(x)
+        # (unless f's values cancel: a larger step then does better).
+        cancels = _cancels(best)[elements]
+        small_f = (best.size[elements] <= 2 * f0) | ((f0 == 0) & (column[elements] == 0))
+        done |= limited & small_f & ~cancels
         open_ = ~np.all(done, axis=1)
         elements, done, limited = elements[open_], done[open_], limited[open_]
+        cancels = cancels[open_]
         if elements.size == 0 or round_ == _REFINEMENTS:
             break
         candidates = _balanced_step(
             column[elements],
             steps[elements],
             best.truncation[elements],
-            np.where(at_x[elements] > 0, at_x[elements], best.size[elements]),
+            # |f(x)|, or more where f's values cancel (see noise_size).
+            np.maximum(
+                np.where(at_x[elements] > 0, at_x[elements], best.size[elements]),
+                best.noisy[elements] * (best.noisy[elements] > best.size[elements]),
+            ),
             p,
             eps * scheme.noise,
+            grow=limited & cancels,
         )
         # One step per element: the smallest that an unfinished output asks for.
         step = np.min(np.where(done, np.inf, candidates), axis=1)
         # The scale of |x| where it is well below the pilot's: first, or where
         # rounding limits the pilot but f near x is much larger than f(x).
-        relative = eps ** (1 / (p + 1)) * np.abs(x[elements]) / 2
+        # (0.6, not 1/2: eps**(1/2) is a power of two, and x - 2**-26 x gives f values
+        # with trailing zero bits that noise_size would take for a cancellation.)
+        relative = 0.6 * eps ** (1 / (p + 1)) * np.abs(x[elements])
         small = (relative <= h[elements] / 8) & (x[elements] != 0)
         small &= np.any(limited & ~done, axis=1) | (round_ == 0)
         step = np.where(small, relative, step)
@@ -179,7 +194,7 @@ def auto_derivative(
             smaller |= lost & (new.error * np.abs(old_value) < old_error * np.abs(new.value))
         better = (agrees | lost) & smaller & ~done
         rows, outputs = np.nonzero(better)
-        for name in ("value", "error", "truncation", "rounding", "size"):
+        for name in ("value", "error", "truncation", "rounding", "size", "noisy"):
             getattr(best, name)[elements[rows], outputs] = getattr(new, name)[rows, outputs]
         steps[elements[rows], outputs] = wide_step[rows]
         h[elements] = np.where(np.any(better, axis=1), wide_step, h[elements])
@@ -288,13 +303,16 @@ def _balanced_step(
     size: np.ndarray,
     order: int,
     noise: float,
+    *,
+    grow: np.ndarray,
 ) -> np.ndarray:
     """Return the step that balances truncation (~h**order) and rounding (~1/h), at most h/4.
 
     ``truncation`` is the error of the derivative at ``h/2``, ``size`` is
     ``|f(x)|`` and ``noise`` is eps times the scheme's weight. Written with
     ratios so that nothing overflows for huge or tiny ``x``. Where the pilot
-    failed (NaN or infinity), shrink by 1000 instead.
+    failed (NaN or infinity), shrink by 1000 instead. Where ``grow`` (rounding
+    limits the step, and f's values cancel), the step may grow, to at most 8h.
     """
     fine = h / 2
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -302,7 +320,12 @@ def _balanced_step(
         step = fine * ratio ** (1 / (order + 1))
     step = np.where(np.isfinite(step) & (truncation > 0), step, h / 1000)
     floor = np.maximum(np.sqrt(EPS) * np.abs(x), _SMALLEST_STEP)
-    return np.minimum(np.maximum(step, floor), h / 4)
+    return np.minimum(np.maximum(step, floor), np.where(grow, 8 * h, h / 4))
+
+
+def _cancels(pair: _Pair) -> np.ndarray:
+    """Where f's values cancel: they round as numbers well above their size (noise_size)."""
+    return pair.noisy > pair.size
 
 
 def _complex_step(

@@ -30,6 +30,7 @@ from numgrad._steps import (
     good_enough,
     inaccurate,
     kink,
+    noise_size,
     pair_offsets,
     precision,
     rounding_error,
@@ -205,7 +206,10 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         fine = scheme.combine([values[i] for i in narrow], step / 2)
         truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
         size = max(abs(value) for value in values)
-        rounding = rounding_error(size, step / 2, scheme, EPS)
+        noisy = noise_size(
+            np.array(values)[:, np.newaxis], np.array([at_x or 0.0]), size, EPS, step / 2
+        )
+        rounding = rounding_error(float(noisy[0]), step / 2, scheme, EPS)
         error = truncation + rounding
         if not math.isfinite(error):
             return None

@@ -36,6 +36,7 @@ __all__ = [
     "is_auto",
     "judged",
     "kink",
+    "noise_size",
     "pair_offsets",
     "pair_terms",
     "precision",
@@ -190,6 +191,7 @@ def fixed_derivative(
     column = h[:, np.newaxis]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         coarse, fine, kinked, size = pair_terms(values, column, scheme, f_x)
+        noisy = noise_size(values, f_x, size, eps, column / 2)
         # Twice the asymptotic truncation: the next term of the series, which the
         # difference of two steps does not see, makes that an underestimate half
         # of the time.
@@ -198,7 +200,7 @@ def fixed_derivative(
         if scheme.is_complex:  # nothing is subtracted: rounding is relative to the value
             rounding = 4 * eps * np.abs(coarse) + SMALLEST_SUBNORMAL / column
         else:
-            rounding = rounding_error(size, column, scheme, eps)
+            rounding = rounding_error(noisy, column, scheme, eps)
         error = np.where(np.isfinite(coarse), truncation + rounding, np.inf)
     nfev = len(pair_offsets(scheme)[0]) * h.size
     return judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
@@ -213,7 +215,48 @@ def pair_terms(values: np.ndarray, h: Any, scheme: Scheme, f_x: np.ndarray) -> t
     offsets, wide, narrow = pair_offsets(scheme)
     coarse = scheme.combine([values[i] for i in wide], h)
     fine = scheme.combine([values[i] for i in narrow], h / 2)
-    return coarse, fine, kink(values, offsets, f_x.real, h), np.max(np.abs(values), axis=0)
+    size = np.max(np.abs(values), axis=0)
+    return coarse, fine, kink(values, offsets, f_x.real, h), size
+
+
+def noise_size(values: Any, f_x: Any, size: Any, eps: float, step: Any) -> Any:
+    """Return the size of f's values that rounds them: ``size``, or more where f cancels.
+
+    f's rounding is about ``eps`` times the size of the numbers f adds up,
+    which its value shows unless they cancel: ``tanh(7.08) + tanh(-9)`` is
+    ``-1.4e-6``, but a multiple of ``2**-53``, the spacing of numbers near 1,
+    and so is every value of f near there. The differences ``f(x + d) - f(x)``
+    (exact, as the values are close) show it: for values that did not cancel
+    the largest power of two dividing them all is about ``eps |f|``; a
+    spacing over 16 times that (four more trailing zero bits in every
+    difference) is taken as the grain of a cancellation, and the size
+    returned is then ``spacing / eps``. Not where f's values are exact:
+    numbers of at most 26 bits (the square of a float16 x), or differences
+    that are all multiples of ``step``, the smallest step (f(x) = x).
+    ``values`` has shape ``(offsets, E, m)``, ``f_x`` and ``size`` ``(E, m)``,
+    ``step`` ``(E, 1)``.
+    """
+    if np.iscomplexobj(values):
+        return size
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        moves = values - f_x
+        grain = _lowest_bit(moves) / eps
+        # The number of bits of each value, from its leading to its lowest set bit.
+        everything = np.concatenate([values, f_x[np.newaxis]])
+        bits = np.log2(np.abs(everything) / _lowest_bit(everything[:, np.newaxis])[:, 0])
+        rounded = np.max(np.where(everything != 0, bits, 0), axis=0) > 26
+        rounded &= ~np.all(np.mod(moves, step) == 0, axis=0)
+    cancels = np.isfinite(grain) & (grain > 16 * size) & rounded
+    return np.where(cancels, grain, size)
+
+
+def _lowest_bit(values: np.ndarray) -> np.ndarray:
+    """Return the largest power of two dividing all of ``values`` along axis 0 (inf for 0s)."""
+    mantissa, exponent = np.frexp(np.where(np.isfinite(values), values, 0.0))
+    digits = np.abs(mantissa * 2.0**53).astype(np.int64)
+    lowest = np.ldexp((digits & -digits).astype(np.float64), exponent - 53)
+    return np.min(np.where(digits != 0, lowest, np.inf), axis=0)
 
 
 def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
