@@ -136,9 +136,9 @@ def auto_derivative(
     pilot_size = best.size.copy()
     done = best.error <= good * np.abs(best.value)
     done |= (best.truncation <= 2 * best.rounding) & (best.size <= 2 * at_x) & ~_cancels(best)
-    if done.all():  # the usual case, told at once (the loop below decides the others)
-        return _reported(best, at_x, pilot_size, nfev)
     steps = np.repeat(h[:, np.newaxis], f_x.shape[1], axis=1)  # the step of each output
+    if done.all():  # the usual case, told at once (the loop below decides the others)
+        return _reported(best, at_x, pilot_size, nfev, steps)
     elements = everything
     for round_ in range(_REFINEMENTS + 1):
         f0 = at_x[elements]
@@ -189,7 +189,10 @@ def auto_derivative(
             # nothing to agree with (log at 1e-8, with a pilot step of 6e-6).
             # Its error is then also compared relative to its value, as the new pair's
             # (where the old value is far off, its absolute error can be smaller).
-            lost = ~(old_error <= np.abs(old_value) / 100)
+            # So does a new pair a hundred times more certain than the old one (a
+            # pilot step far above the scale f varies on, sin(x / 1e-8), can agree
+            # with itself by chance).
+            lost = ~(old_error <= np.abs(old_value) / 100) | (100 * new.error < old_error)
             smaller = new.error < old_error
             smaller |= lost & (new.error * np.abs(old_value) < old_error * np.abs(new.value))
         better = (agrees | lost) & smaller & ~done
@@ -199,7 +202,7 @@ def auto_derivative(
         steps[elements[rows], outputs] = wide_step[rows]
         h[elements] = np.where(np.any(better, axis=1), wide_step, h[elements])
         elements = elements[np.any(better, axis=1)]
-    return _reported(best, at_x, pilot_size, nfev)
+    return _reported(best, at_x, pilot_size, nfev, steps)
 
 
 def _moving(offsets: tuple) -> int:
@@ -247,6 +250,7 @@ def _around_edges(
     """
     value = np.full(f_x.shape, np.nan)
     error = np.full(f_x.shape, np.inf)
+    step = np.full(f_x.shape, np.nan)
     size = np.abs(f_x).astype(np.float64)
     one_sided, nowhere = [], []
     inner = np.flatnonzero(~edge)
@@ -269,6 +273,7 @@ def _around_edges(
     for rows, rule, known in parts:
         part = auto_derivative(_restricted(evaluate, rows), x[rows], rule, eps, f_x[rows], known)
         value[rows], error[rows], size[rows] = part.value, part.error, part.size
+        step[rows] = part.step
         # The pilot's calls are counted once, above.
         calls += part.nfev - (
             _moving(pair_offsets(rule)[0]) * rows.size if known is not None else 0
@@ -282,18 +287,22 @@ def _around_edges(
         calls,
         np.sort(np.concatenate(found_one_sided)),
         np.sort(np.concatenate(found_nowhere)),
+        step,
     )
 
 
-def _reported(best: _Pair, at_x: np.ndarray, pilot_size: np.ndarray, nfev: int) -> Estimate:
-    """Return the estimate the way the callers see it."""
+def _reported(
+    best: _Pair, at_x: np.ndarray, pilot_size: np.ndarray, nfev: int, steps: np.ndarray
+) -> Estimate:
+    """Return the estimate the way the callers see it (``steps``: the pair's, twice the value's)."""
     # Twice the asymptotic truncation error, which the next term of the series
     # makes an underestimate half of the time (see fixed_derivative).
     error = np.where(np.isfinite(best.error), best.error + best.truncation, np.inf)
     # Judge the result against |f(x)| or f's values at the pilot's distance,
     # eps**(1/(p+1)) max(|x|, 1), whichever is larger: a loss near 0 at its
     # minimum is not a reason to demand more digits of its gradient.
-    return judged(Estimate(best.value, error, np.maximum(at_x, pilot_size), nfev), at_x)
+    estimate = Estimate(best.value, error, np.maximum(at_x, pilot_size), nfev, step=steps / 2)
+    return judged(estimate, at_x)
 
 
 def _balanced_step(

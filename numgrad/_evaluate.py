@@ -35,6 +35,8 @@ __all__ = [
     "loop",
     "mapped",
     "output",
+    "perturbed",
+    "real_at_real",
     "record_vanished",
     "scalar",
     "track_values",
@@ -200,6 +202,78 @@ def mapped(problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.nda
         _raise_if_changed(error)
         raise
     return _collected(problem, [output(v, problem) for v in results], len(offsets), len(elements))
+
+
+def perturbed(problem: Problem, perturbations: list[tuple[tuple[int, ...], tuple]]) -> np.ndarray:
+    """Evaluate f at x moved by each perturbation: flat indices of x and what to add to each.
+
+    The Hessian's evaluator, with :func:`loop`'s promises: in place under
+    :func:`guarded` (each element restored in ``finally``), or on the
+    read-only copy, or through the map of ``workers=`` on copies of what the
+    serial path hands f; each value checked as it comes. Returns the values,
+    one per perturbation.
+    """
+    point = problem.stack[0]
+    flat = point.reshape(-1) if point.flags.c_contiguous else None
+    where = [
+        tuple(i if flat is not None else _unravel(i, point.shape) for i in indices)
+        for indices, _ in perturbations
+    ]
+    shape, is_complex = problem.point_shape, problem.scheme.is_complex
+    target = flat if flat is not None else point
+    if problem.mapper is not None:
+        like = problem.argument_for(0)
+
+        def points() -> Any:
+            for (indices, deltas), spots in zip(perturbations, where, strict=True):
+                copy = like.copy(order="K")
+                for index, spot, delta in zip(indices, spots, deltas, strict=True):
+                    copy.flat[index] = target[spot] + delta
+                copy.flags.writeable = False
+                yield copy
+
+        try:
+            results = call_map(problem.mapper, problem.f, list(points()))
+        except ValueError as error:
+            _raise_if_changed(error)
+            raise
+        values = [scalar(value, is_complex, shape) for value in results]
+    else:
+        f = problem.f if problem.in_place else functools.partial(call, problem.f)
+        argument = problem.argument
+        values = []
+        for (_, deltas), spots in zip(perturbations, where, strict=True):
+            originals = [target[spot] for spot in spots]
+            try:
+                for spot, original, delta in zip(spots, originals, deltas, strict=True):
+                    target[spot] = original + delta
+                values.append(scalar(f(argument), is_complex, shape))
+            finally:
+                for spot, original in zip(spots, originals, strict=True):
+                    target[spot] = original
+    problem.calls += len(values)
+    track_values(problem, values)
+    return np.array(values, dtype=problem.scheme.value_dtype)
+
+
+def real_at_real(problem: Problem, values: np.ndarray) -> None:
+    """Raise unless f is real at real x, as the complex step needs; ``values`` are f(x + ih).
+
+    ``Im f(x + ih)`` is about ``h f'(x)``, some 1e-20 of ``|f|``: where it is
+    more than 1e-8 of ``|f|``, f is called at x itself (one more call) to tell
+    an f that is complex there from a derivative that is large.
+    """
+    with np.errstate(invalid="ignore"):
+        if np.all(np.abs(np.imag(values)) <= 1e-8 * np.abs(values)):
+            return
+    at_x = problem.f(problem.argument_for(0))
+    problem.calls += 1
+    if np.any(np.imag(np.asarray(at_x)) != 0):
+        raise ValueError(
+            "with method='complex', f must be real at real x (its derivative is then "
+            f"Im f(x + ih) / h), but f(x) = {preview(at_x)}: differentiate its real and "
+            "imaginary parts with a real method instead"
+        )
 
 
 def call_map(mapper: Callable, f: Callable, points: list) -> list:

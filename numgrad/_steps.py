@@ -87,6 +87,8 @@ class Estimate:
     # other side of x), and those where f is not finite on either side.
     one_sided: np.ndarray = field(default_factory=_none)
     nowhere: np.ndarray = field(default_factory=_none)
+    # h="auto": the step of each element and output (the value's), shape (E, m).
+    step: np.ndarray | None = None
 
     def single(self) -> Estimate:
         """Return the estimate of a scalar f: the arrays of shape (E, 1) as (E,)."""
@@ -95,7 +97,7 @@ class Estimate:
     def replace(self, value: Any, error: Any, size: Any, nfev: int | None = None) -> Estimate:
         """Return the estimate with new arrays (and count), keeping what it says of elements."""
         nfev = self.nfev if nfev is None else nfev
-        return Estimate(value, error, size, nfev, self.one_sided, self.nowhere)
+        return Estimate(value, error, size, nfev, self.one_sided, self.nowhere, self.step)
 
 
 # h="auto" warns when an element's estimated error exceeds this many times the

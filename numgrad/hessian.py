@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import warnings
 from collections.abc import Callable
@@ -9,18 +10,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._evaluate import scalar
+from numgrad._differentiate import compute
+from numgrad._evaluate import Problem, guarded, perturbed, real_at_real
 from numgrad._result import DerivativeResult
-from numgrad._steps import EPS, NOISE, exact_steps, given_step, is_auto
-from numgrad._validation import check_flag, real_array
+from numgrad._schemes import get_scheme
+from numgrad._steps import NOISE, exact_steps, given_step, is_auto
+from numgrad._validation import check_flag
 from numgrad._workers import mapper_for
 
 __all__ = ["numerical_hessian"]
 
 HessianMethod = Literal["central", "richardson", "complex"]
 
-# The default step relative to max(|x|, 1), from the error model (Notes).
-_STEP = {"central": EPS ** (1 / 4), "richardson": EPS ** (1 / 6), "complex": EPS ** (1 / 3)}
+_METHODS = ("central", "richardson", "complex")
 # The imaginary step of the complex method, relative to max(|x|, 2**-500).
 _IMAGINARY = 1e-20
 
@@ -42,15 +44,17 @@ def numerical_hessian(
     Parameters
     ----------
     f : callable
-        A scalar function of an array of ``x``'s shape. It is called with
-        perturbed copies of ``x``, so it must use its argument.
+        A scalar function of an array of ``x``'s shape. As for
+        :func:`numerical_gradient`, a writeable float ``x`` is perturbed in
+        place and restored bit for bit; other inputs, ``method="complex"``
+        and ``workers=`` give ``f`` perturbed copies, so it must then use its
+        argument.
     x : array_like
         The point, an array of any shape.
     h : float, array_like or "auto", default "auto"
         The step of the real differences: one for every element, one per
         element (an array broadcastable to ``x``'s shape), or ``"auto"``,
-        the step of the error model in the Notes, relative to
-        :math:`\max(|x_i|, 1)`.
+        which sizes each element's step from ``f`` itself (Notes).
     method : {"central", "richardson", "complex"}, default "central"
         The difference formula, see Notes.
     workers : int or map-like callable, default 1
@@ -116,7 +120,21 @@ def numerical_hessian(
     :math:`\epsilon |\nabla f| / h` rounding, best at :math:`h \approx
     \epsilon^{1/3}` with about :math:`\epsilon^{2/3}` relative error, for
     :math:`2N^2` evaluations in complex arithmetic (``f`` must accept complex
-    numbers, as for :func:`numerical_diff`).
+    numbers, as for :func:`numerical_diff`, and be real at real ``x``).
+
+    *The automatic step.* The best steps above hold where ``f`` varies on the
+    scale :math:`\max(|x_i|, 1)` and computes in float64. ``h="auto"`` first
+    runs the gradient's rule (``numerical_gradient(f, x, "auto")``, about
+    :math:`4N + 1` more evaluations; see :func:`numerical_diff`), which finds
+    the precision :math:`\epsilon` of ``f``'s values (float32 for a float32
+    loss) and, per element, the scale :math:`s_i` on which ``f`` varies
+    (:math:`|x_i|` for :math:`1/x` at small :math:`x`, :math:`10^{-8}` for
+    :math:`g(x / 10^{-8})`). Its step :math:`\epsilon^{1/3} s_i` becomes the
+    method's best step, :math:`\epsilon^{1/4} s_i` (central),
+    :math:`\epsilon^{1/6} s_i` (Richardson) or :math:`\epsilon^{1/3} s_i`
+    (complex). With ``full_output=True``, the error estimate is that of the
+    value returned: twice its truncation error, from the Hessian at half the
+    step, plus the rounding error :math:`4 \epsilon |f| / (h_i h_j)`.
 
     Examples
     --------
@@ -134,59 +152,89 @@ def numerical_hessian(
     >>> bool(np.allclose(H, [[4, 2], [2, 12]], rtol=1e-9)), bool((H == H.T).all())
     (True, True)
     """
-    if method not in _STEP:
-        raise ValueError(f"method must be one of {', '.join(map(repr, _STEP))}; got {method!r}")
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, _METHODS))}; got {method!r}")
     check_flag(full_output, "full_output")
-    point = real_array(x, "x").astype(np.float64)
-    flat = point.reshape(-1)
-    if is_auto(h):
-        steps = exact_steps(flat, _STEP[method] * np.maximum(np.abs(flat), 1.0))
-    else:
-        steps = np.broadcast_to(given_step(h, point.shape), point.shape).reshape(-1).copy()
+    scheme = get_scheme(method)
     with mapper_for(workers) as mapper:
-        evaluate = _Evaluator(f, point, method == "complex", mapper)
-        # The error estimate compares with half the step; Richardson, two Richardson values.
-        levels = 1 if not full_output else 3 if method == "richardson" else 2
-        hessians = _hessians(evaluate, flat, steps, method, levels)
-        _warn_if_constant(evaluate)
+        # Perturbed as the gradient perturbs x: in place (a writeable float x), else a
+        # read-only copy; complex for the complex step.
+        problem = Problem(f, x, scheme, False, False, mapper=mapper)
+        with guarded(problem.points) if problem.in_place else contextlib.nullcontext():
+            steps, nfev = _steps(problem, x, h, method)
+            # The error estimate compares with half the step.
+            levels = 2 if full_output else 1
+            hessians = _hessians(problem, steps, method, levels)
     value, size = hessians[0]
+    shape = problem.point_shape * 2
+    _warn(problem, value)
     if not full_output:
-        return value.reshape(point.shape * 2)
-    finer = hessians[1][0]
+        return value.reshape(shape)
     order = 4 if method == "richardson" else 2
-    # Twice the asymptotic truncation error, as for first derivatives.
-    if method == "richardson":
-        finest = hessians[2][0]
-        truncation = 2 * np.abs(finer - finest) * 2**order / (2**order - 1)
-        truncation = np.maximum(truncation, 2 * np.abs(value - finer) / (2**order - 1))
-    else:
-        truncation = 2 * np.abs(value - finer) * 2**order / (2**order - 1)
-    rounding = NOISE * EPS * size / _step_products(steps, method)
-    error = truncation + rounding
-    shape = point.shape * 2
-    return DerivativeResult(value.reshape(shape), error.reshape(shape), evaluate.calls)
+    # Twice the asymptotic truncation error of the value returned, as for first
+    # derivatives (fixed_derivative), from the value at half the step.
+    truncation = 2 * np.abs(value - hessians[1][0]) * 2**order / (2**order - 1)
+    rounding = NOISE * problem.eps * size / _step_products(steps, method)
+    error = np.where(np.isfinite(value), truncation + rounding, np.inf)
+    return DerivativeResult(value.reshape(shape), error.reshape(shape), problem.calls + nfev)
 
 
-def _warn_if_constant(evaluate: _Evaluator) -> None:
-    if evaluate.same and evaluate.calls > 1:
+def _steps(problem: Problem, x: Any, h: Any, method: str) -> tuple[np.ndarray, int]:
+    """Return the step of each element, and the evaluations it cost beyond ``problem.calls``.
+
+    A given ``h`` as it is. ``"auto"``: the gradient's rule first (the
+    central difference with ``h="auto"``, which finds the precision of f's
+    values and the scale on which f varies along each element), then its
+    step ``eps**(1/3) s`` scaled to the Hessian method's best step
+    ``eps**(1/(p+2)) s`` (Notes).
+    """
+    flat = problem.flat_points()
+    if not is_auto(h):
+        steps = given_step(h, problem.point_shape)
+        return np.broadcast_to(steps, problem.point_shape).reshape(-1).astype(np.float64), 0
+    scout = Problem(problem.f, x, get_scheme("central"), False, False, mapper=problem.mapper)
+    estimate = compute(scout, "auto")
+    problem.eps = scout.eps
+    step = np.nanmin(estimate.step, axis=1) if estimate.step is not None else None
+    if step is None or not np.all(np.isfinite(step)):
+        step = problem.eps ** (1 / 3) * np.maximum(np.abs(flat), 1.0)
+    exponent = {"central": 1 / 4, "richardson": 1 / 6, "complex": 1 / 3}[method]
+    return exact_steps(flat, step * problem.eps ** (exponent - 1 / 3)), scout.calls
+
+
+def _warn(problem: Problem, value: np.ndarray) -> None:
+    """Warn about NaN or infinity, or an f that ignores its copy of x."""
+    if not np.all(np.isfinite(value)):
+        bad = np.argwhere(~np.isfinite(value.reshape(problem.n, problem.n)))[0]
+        where = " and ".join(dict.fromkeys(problem.where(int(i)) for i in bad))
+        warnings.warn(
+            f"f returned NaN or infinity near x; the Hessian has "
+            f"{int(np.sum(~np.isfinite(value)))} element(s) that are not finite, the "
+            f"first for {where}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return
+    if problem.same_value and not problem.in_place and problem.calls > 1:
         warnings.warn(
             "f returned the same value at every perturbed point, so the Hessian is 0; f "
-            "seems to ignore its argument. numerical_hessian calls f with perturbed copies "
-            "of x, so f must use its argument (not read x through an object)",
+            "seems to ignore its argument. numerical_hessian perturbs a copy of x here (x "
+            "is not a writeable float array, or method='complex' or workers=), so f must "
+            "use its argument (not read x through an object)",
             RuntimeWarning,
             stacklevel=3,
         )
 
 
 def _step_products(steps: np.ndarray, method: str) -> np.ndarray:
-    """Return what the rounding error of each element is divided by: h_i h_j, or h_j."""
+    """Return what the rounding error of each element is divided by: h_i h_j, or min(h_i, h_j)."""
     if method == "complex":
-        return np.broadcast_to(steps, (steps.size, steps.size))
+        return np.minimum.outer(steps, steps)
     return np.multiply.outer(steps, steps)
 
 
 def _hessians(
-    evaluate: _Evaluator, x: np.ndarray, steps: np.ndarray, method: str, levels: int
+    problem: Problem, steps: np.ndarray, method: str, levels: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return the Hessian at ``steps / 2**k`` for each ``k < levels``, with the size of its values.
 
@@ -194,8 +242,11 @@ def _hessians(
     central Hessian is evaluated once, however many Richardson values use it.
     """
     if method == "complex":
-        return [_complex(evaluate, x, steps / 2**k) for k in range(levels)]
-    centrals = [_central(evaluate, steps / 2**k) for k in range(levels + (method == "richardson"))]
+        return [_complex(problem, steps / 2**k) for k in range(levels)]
+    at_x = perturbed(problem, [((), ())])[0]
+    centrals = [
+        _central(problem, steps / 2**k, at_x) for k in range(levels + (method == "richardson"))
+    ]
     if method == "central":
         return centrals
     return [
@@ -204,10 +255,10 @@ def _hessians(
     ]
 
 
-def _central(evaluate: _Evaluator, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _central(problem: Problem, steps: np.ndarray, at_x: float) -> tuple[np.ndarray, np.ndarray]:
     n = steps.size
     upper = [(i, j) for i in range(n) for j in range(i, n)]
-    perturbations: list[Perturbation] = [((), ())]
+    perturbations: list[Perturbation] = []
     for i, j in upper:
         if i == j:
             perturbations += [((i,), (2 * steps[i],)), ((i,), (-2 * steps[i],))]
@@ -216,29 +267,28 @@ def _central(evaluate: _Evaluator, steps: np.ndarray) -> tuple[np.ndarray, np.nd
                 ((i, j), (si * steps[i], sj * steps[j]))
                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1))
             ]
-    values = evaluate(perturbations)
-    at_x, rest = values[0], values[1:]
+    rest = perturbed(problem, perturbations).tolist()
     hessian = np.empty((n, n))
     size = np.empty((n, n))
     k = 0
-    for i, j in upper:
-        if i == j:
-            plus, minus = rest[k], rest[k + 1]
-            hessian[i, i] = (plus - 2 * at_x + minus) / (4 * steps[i] * steps[i])
-            size[i, i] = max(abs(plus), abs(minus), abs(at_x))
-            k += 2
-        else:
-            pp, pm, mp, mm = rest[k : k + 4]
-            hessian[i, j] = hessian[j, i] = (pp - pm - mp + mm) / (4 * steps[i] * steps[j])
-            size[i, j] = size[j, i] = max(abs(pp), abs(pm), abs(mp), abs(mm))
-            k += 4
+    with np.errstate(invalid="ignore", over="ignore"):
+        for i, j in upper:
+            if i == j:
+                plus, minus = rest[k], rest[k + 1]
+                hessian[i, i] = (plus - 2 * at_x + minus) / (4 * steps[i] * steps[i])
+                size[i, i] = max(abs(plus), abs(minus), abs(at_x))
+                k += 2
+            else:
+                pp, pm, mp, mm = rest[k : k + 4]
+                hessian[i, j] = hessian[j, i] = (pp - pm - mp + mm) / (4 * steps[i] * steps[j])
+                size[i, j] = size[j, i] = max(abs(pp), abs(pm), abs(mp), abs(mm))
+                k += 4
     return hessian, size
 
 
-def _complex(
-    evaluate: _Evaluator, x: np.ndarray, steps: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _complex(problem: Problem, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = steps.size
+    x = problem.flat_points()
     delta = _IMAGINARY * np.maximum(np.abs(x), 2.0**-500)
     perturbations: list[Perturbation] = []
     for i in range(n):
@@ -248,51 +298,10 @@ def _complex(
                     perturbations.append(((i,), (1j * delta[i] + sign * steps[i],)))
                 else:
                     perturbations.append(((i, j), (1j * delta[i], sign * steps[j])))
-    values = np.asarray(evaluate(perturbations)).reshape(n, n, 2)
+    values = perturbed(problem, perturbations)
+    real_at_real(problem, values)
+    values = values.reshape(n, n, 2)
     slopes = np.imag(values) / delta[:, np.newaxis, np.newaxis]  # df/dx_i at x +- h_j e_j
     one_sided = (slopes[..., 0] - slopes[..., 1]) / (2 * steps[np.newaxis, :])
     size = np.max(np.abs(slopes), axis=2)
     return (one_sided + one_sided.T) / 2, np.maximum(size, size.T)
-
-
-class _Evaluator:
-    """Evaluate f at x moved by perturbations, in order: on a working copy, or through a map."""
-
-    def __init__(self, f: Callable, point: np.ndarray, is_complex: bool, mapper: Callable | None):
-        self.f, self.shape, self.mapper = f, point.shape, mapper
-        self.is_complex = is_complex
-        self.x = point.reshape(-1).astype(np.complex128 if is_complex else np.float64)
-        self.calls = 0
-        self.first: Any = None
-        self.same = True
-
-    def __call__(self, perturbations: list[Perturbation]) -> list[Any]:
-        if self.mapper is not None:
-            values = list(self.mapper(self.f, [self._copy(p) for p in perturbations]))
-        else:
-            values = self._serial(perturbations)
-        checked = [scalar(value, self.is_complex, ()) for value in values]
-        self.calls += len(checked)
-        if self.first is None:
-            self.first = checked[0]
-        self.same = self.same and all(value == self.first for value in checked)
-        return checked
-
-    def _serial(self, perturbations: list[Perturbation]) -> list[Any]:
-        work = self.x.copy()
-        argument = work.reshape(self.shape)
-        argument.flags.writeable = False  # f must not change it: it is the next point too
-        values = []
-        for indices, deltas in perturbations:
-            for index, delta in zip(indices, deltas, strict=True):
-                work[index] = self.x[index] + delta
-            values.append(self.f(argument))
-            for index in indices:
-                work[index] = self.x[index]
-        return values
-
-    def _copy(self, perturbation: Perturbation) -> np.ndarray:
-        work = self.x.copy()
-        for index, delta in zip(*perturbation, strict=True):
-            work[index] = self.x[index] + delta
-        return work.reshape(self.shape)

@@ -88,7 +88,6 @@ def test_f_that_writes_its_argument_gets_an_error_and_x_is_unchanged(function):
     assert x.flags.writeable
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_hessian_says_so_too():
     with pytest.raises(ValueError, match="f must not change its argument"):
         numerical_hessian(lambda v: float(np.sum(centred(v))), np.array([1.0, 2.0]))
@@ -103,7 +102,6 @@ def test_a_copy_is_no_more_writeable_than_x():
 # -- the Hessian: precision of f's values, scale of x ------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_hessian_of_a_float32_loss():
     def f(v):
         return np.sum(v.astype(np.float32) ** 2)
@@ -114,7 +112,6 @@ def test_the_hessian_of_a_float32_loss():
     assert np.all(actual <= result.error)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14: not fixed yet")
 @pytest.mark.parametrize("x", [1e-3, 1e-5, 1e-8, 3.0, 1e4])
 @pytest.mark.parametrize("method", ["central", "richardson", "complex"])
 def test_the_hessian_of_one_over_x_at_every_scale(x, method):
@@ -122,7 +119,6 @@ def test_the_hessian_of_one_over_x_at_every_scale(x, method):
     assert hessian[0, 0] == pytest.approx(2 / x**3, rel=1e-5)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14: not fixed yet")
 @pytest.mark.parametrize("scale", [1e-8, 1e-4, 1e4])
 @pytest.mark.parametrize("method", ["central", "richardson"])
 def test_the_hessian_of_a_scaled_function(scale, method):
@@ -143,7 +139,6 @@ def test_the_hessian_of_a_scaled_function(scale, method):
     assert np.all(np.abs(result.value - exact) <= result.error)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_hessian_at_mixed_scales():
     s = np.array([1e-3, 1e3])
 
@@ -158,7 +153,6 @@ def test_the_hessian_at_mixed_scales():
         assert abs(hessian[0, 1]) <= 1e-5 * np.sqrt(exact[0, 0] * exact[1, 1])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_richardson_hessian_estimates_its_own_value():
     result = numerical_hessian(
         lambda v: np.exp(3 * v[0]), np.array([0.7]), 0.05, method="richardson", full_output=True
@@ -167,7 +161,6 @@ def test_the_richardson_hessian_estimates_its_own_value():
     assert actual <= result.error[0, 0] <= 30 * actual
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_complex_hessians_error_is_symmetric(rng):
     def f(v):
         return np.sum(np.exp(v[:, None] * v[None, :]))
@@ -176,7 +169,6 @@ def test_the_complex_hessians_error_is_symmetric(rng):
     np.testing.assert_array_equal(result.error, result.error.T)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_a_hessian_of_nan_warns_that_it_is_nan():
     with pytest.warns(RuntimeWarning, match="NaN or infinity") as record:
         hessian = numerical_hessian(lambda v: np.nan, np.array([1.0, 2.0]))
@@ -304,7 +296,6 @@ def test_the_hessians_workers_give_the_serial_result_bit_for_bit():
     np.testing.assert_array_equal(parallel, serial)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_hessian_checks_what_the_map_returned():
     def short_map(f, points):
         return list(map(f, points))[:-1]
@@ -313,7 +304,6 @@ def test_the_hessian_checks_what_the_map_returned():
         numerical_hessian(np.sum, np.ones(2), workers=short_map)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 def test_the_hessian_explains_pickling():
     def refuse(f, points):
         raise pickle.PicklingError(f"Can't pickle {f!r}")
