@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from numgrad._auto import auto_derivative
-from numgrad._evaluate import Problem, call, guarded, loop, mapped, output
+from numgrad._evaluate import Problem, call, guarded, loop, mapped, output, real_at_real
 from numgrad._stacked import call_stacked, stacked
 from numgrad._steps import (
     Estimate,
@@ -46,6 +46,8 @@ def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
 
     def values(offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
         result = evaluate(problem, offsets, steps, elements)
+        if scheme.is_complex:
+            real_at_real(problem, result)
         return result if problem.outputs else result[..., np.newaxis]
 
     with guarded(problem.points) if problem.in_place else contextlib.nullcontext():

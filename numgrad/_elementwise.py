@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from numgrad._auto import auto_derivative
-from numgrad._evaluate import PLAIN_SCALARS
+from numgrad._evaluate import PLAIN_SCALARS, check_real_at_real
 from numgrad._report import warn_about_edges
 from numgrad._schemes import Scheme, get_scheme
 from numgrad._steps import (
@@ -92,7 +92,13 @@ def _elementwise(f: Callable[[Any], Any], argument: Any, point: Any, scheme: Any
         raise
     if type(value) is float and not isinstance(point, np.ndarray):
         return value
-    return checked(value, point, scheme)
+    value = checked(value, point, scheme)
+    if scheme.is_complex and np.any(np.abs(np.imag(value)) > 1e-8 * np.abs(value)):
+        # Im f(x + ih) is about h f'(x): far more, and f may be complex at real x.
+        check_real_at_real(
+            f(np.asarray(point, dtype=np.complex128) if np.ndim(point) else complex(point))
+        )
+    return value
 
 
 def checked(value: Any, point: Any, scheme: Any) -> Any:
@@ -184,7 +190,10 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         if scheme.is_complex:
             step = COMPLEX_STEP * max(abs(x), COMPLEX_FLOOR)
             value = f(complex(x, step))
-            if type(value) in (complex, np.complex128) and abs(value.imag) >= SMALLEST_NORMAL:
+            # (Im f far above h f'(x): f may be complex at real x, which the array path tells.)
+            if type(value) in (complex, np.complex128) and SMALLEST_NORMAL <= abs(
+                value.imag
+            ) <= 1e-8 * abs(value):
                 error = (4 * EPS * abs(value.imag) + SMALLEST_SUBNORMAL) / step
                 return _number(value.imag / step, error, 1)
             return None

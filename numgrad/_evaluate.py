@@ -31,6 +31,7 @@ __all__ = [
     "Problem",
     "call",
     "check_numbers",
+    "check_real_at_real",
     "guarded",
     "loop",
     "mapped",
@@ -268,6 +269,11 @@ def real_at_real(problem: Problem, values: np.ndarray) -> None:
             return
     at_x = problem.f(problem.argument_for(0))
     problem.calls += 1
+    check_real_at_real(at_x)
+
+
+def check_real_at_real(at_x: Any) -> None:
+    """Raise unless ``at_x``, f at a real x, is real (as the complex step needs)."""
     if np.any(np.imag(np.asarray(at_x)) != 0):
         raise ValueError(
             "with method='complex', f must be real at real x (its derivative is then "

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 
 from numgrad._differentiate import compute
-from numgrad._evaluate import Problem, guarded, perturbed, real_at_real
+from numgrad._evaluate import Problem, check_real_at_real, guarded, perturbed, real_at_real
 from numgrad._result import DerivativeResult
 from numgrad._schemes import get_scheme
 from numgrad._steps import NOISE, exact_steps, given_step, is_auto
@@ -192,6 +192,9 @@ def _steps(problem: Problem, x: Any, h: Any, method: str) -> tuple[np.ndarray, i
     if not is_auto(h):
         steps = given_step(h, problem.point_shape)
         return np.broadcast_to(steps, problem.point_shape).reshape(-1).astype(np.float64), 0
+    if problem.scheme.is_complex:  # the scout calls f at real points: is it real there?
+        check_real_at_real(problem.f(problem.argument_for(0)))
+        problem.calls += 1
     scout = Problem(problem.f, x, get_scheme("central"), False, False, mapper=problem.mapper)
     estimate = compute(scout, "auto")
     problem.eps = scout.eps

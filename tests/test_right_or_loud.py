@@ -315,16 +315,19 @@ def test_the_hessian_explains_pickling():
 # -- complex f and the complex step -----------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: not fixed yet")
 @pytest.mark.parametrize(
     "differentiate",
     [
         lambda: numerical_diff(lambda v: 1j * v * v, 1.0, method="complex"),
+        lambda: numerical_diff(lambda v: 1j * v * v, 1.0, "auto", method="complex"),
+        lambda: numerical_gradient(
+            lambda v: 1j * np.inner(v, v), np.ones(2), "auto", method="complex"
+        ),
         lambda: numerical_gradient(lambda v: 1j * np.inner(v, v), np.ones(2), method="complex"),
         lambda: numerical_jacobian(lambda v: 1j * v * v, np.ones(2), method="complex"),
         lambda: numerical_hessian(lambda v: 1j * np.inner(v, v), np.ones(2), method="complex"),
     ],
-    ids=["diff", "gradient", "jacobian", "hessian"],
+    ids=["diff", "diff-auto", "gradient-auto", "gradient", "jacobian", "hessian"],
 )
 def test_the_complex_step_refuses_an_f_complex_at_real_x(differentiate):
     with pytest.raises(ValueError, match="real at real x"):
