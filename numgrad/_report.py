@@ -38,7 +38,7 @@ def warn_about(
     warn_about_edges(estimate, problem.where, stacklevel + 1)
     _warn_if_not_finite(problem, values, stacklevel + 1, estimate.nowhere)
     if vanished:
-        _warn_if_step_vanished(problem, h, stacklevel + 1)
+        _warn_if_step_vanished(problem, h, values, stacklevel + 1)
     if is_auto(h):
         ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
         if ratio.max(initial=0.0) > 1:
@@ -49,17 +49,24 @@ def warn_about(
     _warn_if_f_ignored_x(problem, stacklevel + 1)
 
 
-def _warn_if_step_vanished(problem: Problem, h: Any, stacklevel: int) -> None:
+def _warn_if_step_vanished(problem: Problem, h: Any, values: np.ndarray, stacklevel: int) -> None:
     if not problem.vanished:
         return
     element = int(problem.vanished[0])
     row, col = divmod(element, problem.n)
     value = problem.stack.reshape(problem.k, problem.n)[row, col]
+    derivative = values[element]
+    # What the step gave: 0 (x + h == x, f the same), or NaN where f was NaN anyway.
+    result = "computed as 0" if np.all(derivative == 0) else f"computed as {derivative[0]!r}"
+    advice = (
+        "use a float64 x"
+        if is_auto(h)
+        else 'use h="auto", which sizes the step for x\'s magnitude and precision, or a float64 x'
+    )
     warnings.warn(
         f"h={h} does not change {problem.where(element)} = {float(value.real)!r} in "
-        f"{problem.real_dtype} (x + h == x), so its partial derivative is computed as 0 "
-        f'({len(set(problem.vanished))} element(s) like this); use h="auto", which sizes '
-        f"the step for x's magnitude and precision, or a float64 x",
+        f"{problem.real_dtype} (x + h == x), so its partial derivative is {result}, "
+        f"from no step at all ({len(set(problem.vanished))} element(s) like this); {advice}",
         RuntimeWarning,
         stacklevel=stacklevel,
     )

@@ -296,25 +296,38 @@ def rounding_error(size: Any, step: Any, scheme: Scheme, eps: float) -> Any:
 
 
 _CENTRAL_PAIR = (1.0, -1.0, 0.5, -0.5)
+_RICHARDSON_PAIR = (1.0, -1.0, 0.5, -0.5, 0.25, -0.25)
 
 
 def kink(values: Any, offsets: tuple, f_x: Any, h: Any) -> Any:
     """Return the error a kink of f inside the step would cause, or about 0 where f is smooth.
 
-    For the central pair only (offsets ``±1, ±1/2``). Second differences at
-    two scales, ``S(h) = f(x+h) - 2 f(x) + f(x-h)``, satisfy ``S(h) = 4 S(h/2)``
-    up to ``h**4`` for a smooth ``f`` (and rounding), but not where the slope
-    jumps by ``J`` between ``x - h`` and ``x + h`` (a ReLU): their misfit is
-    then about ``J h``, and the central difference can be off by ``J / 2``
-    however close its two steps agree. The misfit over ``2h`` is a term of
-    order ``h**3`` for a smooth ``f``, below central's ``h**2`` truncation;
-    for Richardson's ``h**4`` it would not be, so other schemes get 0.
+    For the central pair (offsets ``±1, ±1/2``) and Richardson's (``±1,
+    ±1/2, ±1/4``). Second differences at two scales, ``S(h) = f(x+h) - 2
+    f(x) + f(x-h)``, satisfy ``S(h) = 4 S(h/2)`` up to ``h**4`` for a smooth
+    ``f`` (and rounding), but not where the slope jumps by ``J`` between
+    ``x - h`` and ``x + h`` (a ReLU): their misfit is then about ``J h``, and
+    the central difference can be off by ``J / 2`` however close its two
+    steps agree. The misfit over ``2h`` is a term of order ``h**3`` for a
+    smooth ``f``, below central's ``h**2`` truncation. Richardson's
+    ``(4 D(h/2) - D(h)) / 3`` can be off by up to ``5 J / 6``: it gets twice
+    the larger misfit of its two scales, over ``2h``, which is of order
+    ``h**4`` for a smooth f at the inner scale, as its truncation. The
+    one-sided methods see no kink between x and their first point, and get 0.
     """
-    if offsets != _CENTRAL_PAIR:
-        return 0.0
-    outer = values[0] + values[1] - 2 * f_x
-    inner = values[2] + values[3] - 2 * f_x
-    return np.abs(outer - 4 * inner) / (2 * h)
+    if offsets == _CENTRAL_PAIR:
+        return _misfit(values[0] + values[1], values[2] + values[3], f_x, h)
+    if offsets == _RICHARDSON_PAIR:
+        outer = _misfit(values[0] + values[1], values[2] + values[3], f_x, h)
+        inner = _misfit(values[2] + values[3], values[4] + values[5], f_x, h / 2)
+        # (the inner misfit is over h, as the outer over 2h: both relative to its scale)
+        return 2 * np.maximum(outer, inner)
+    return 0.0
+
+
+def _misfit(wide: Any, narrow: Any, f_x: Any, h: Any) -> Any:
+    """Return ``|S(h) - 4 S(h/2)| / (2h)`` from the sums ``f(x+h) + f(x-h)`` and at h/2."""
+    return np.abs((wide - 2 * f_x) - 4 * (narrow - 2 * f_x)) / (2 * h)
 
 
 def judged(estimate: Estimate, at_x: np.ndarray) -> Estimate:
