@@ -64,7 +64,7 @@ from numgrad._steps import (
     rounding_error,
 )
 
-__all__ = ["auto_derivative"]
+__all__ = ["auto_derivative", "knowing_f_x", "moving"]
 
 _REFINEMENTS = 3
 # The largest complex step, relative to max(|x|, 2**-500), when Im f underflows.
@@ -124,10 +124,10 @@ def auto_derivative(
     column = x[:, np.newaxis]
     everything = np.arange(x.size)
     h = exact_steps(x, eps ** (1 / (p + 1)) * np.maximum(np.abs(x), 1.0))
-    evaluate = _knowing_f_x(evaluate, f_x)
+    evaluate = knowing_f_x(evaluate, f_x)
     if pilot is None:
         pilot = evaluate(offsets, h, everything)
-    nfev = _moving(offsets) * x.size
+    nfev = moving(offsets) * x.size
     with np.errstate(invalid="ignore"):
         edge = ~np.all(np.isfinite(pilot), axis=(0, 2)) & np.all(np.isfinite(f_x), axis=1)
     if edge.any():
@@ -180,7 +180,7 @@ def auto_derivative(
         # Evaluate the pair at 2 h* so that its finer value sits at h*.
         wide_step = exact_steps(x[elements], 2 * step)
         new = _pair(evaluate(offsets, wide_step, elements), wide_step, scheme, eps, f_x[elements])
-        nfev += _moving(offsets) * elements.size
+        nfev += moving(offsets) * elements.size
         old_value, old_error = best.value[elements], best.error[elements]
         with np.errstate(invalid="ignore", over="ignore"):
             # Within 4 error estimates: a kink's estimate can be 3 times short.
@@ -205,12 +205,12 @@ def auto_derivative(
     return _reported(best, at_x, pilot_size, nfev, steps)
 
 
-def _moving(offsets: tuple) -> int:
+def moving(offsets: tuple) -> int:
     """Return how many of the offsets call f (offset 0 is f(x), known already)."""
     return sum(1 for offset in offsets if offset != 0)
 
 
-def _knowing_f_x(evaluate: Evaluate, f_x: np.ndarray) -> Evaluate:
+def knowing_f_x(evaluate: Evaluate, f_x: np.ndarray) -> Evaluate:
     """Return ``evaluate`` that takes f's values at offset 0 from ``f_x`` instead of calling f."""
 
     def known(offsets: tuple, steps: np.ndarray, elements: np.ndarray) -> np.ndarray:
@@ -275,9 +275,7 @@ def _around_edges(
         value[rows], error[rows], size[rows] = part.value, part.error, part.size
         step[rows] = part.step
         # The pilot's calls are counted once, above.
-        calls += part.nfev - (
-            _moving(pair_offsets(rule)[0]) * rows.size if known is not None else 0
-        )
+        calls += part.nfev - (moving(pair_offsets(rule)[0]) * rows.size if known is not None else 0)
         found_one_sided.append(rows[part.one_sided])
         found_nowhere.append(rows[part.nowhere])
     return Estimate(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._auto import auto_derivative
+from numgrad._auto import auto_derivative, knowing_f_x, moving
 from numgrad._evaluate import Problem, call, guarded, loop, mapped, output, real_at_real
 from numgrad._stacked import call_stacked, stacked
 from numgrad._steps import (
@@ -53,8 +53,10 @@ def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
     with guarded(problem.points) if problem.in_place else contextlib.nullcontext():
         flat = problem.flat_points()
         everything = np.arange(size)
-        if auto or full or problem.outputs:  # f(x): its size, precision and output shape
+        # f(x): its size, precision and output shape, and offset 0 of forward and backward.
+        if auto or full or problem.outputs or 0 in scheme.offsets:
             f_x = values_at_x(problem).reshape(size, -1)
+            values = knowing_f_x(values, f_x)
         if auto:
             estimate = auto_derivative(values, flat, scheme, problem.eps, f_x)
             return _with_calls(estimate, problem.k)
@@ -66,7 +68,7 @@ def compute(problem: Problem, h: Any, *, full: bool = False) -> Estimate:
         result = values(scheme.offsets, steps, everything)
     with np.errstate(invalid="ignore", over="ignore"):
         value = np.asarray(scheme.combine(result, steps[:, np.newaxis]), dtype=np.float64)
-    nfev = result.shape[0] * size + (problem.k if f_x is not None else 0)
+    nfev = moving(scheme.offsets) * size + (problem.k if f_x is not None else 0)
     return Estimate(value, np.zeros((0, 1)), np.zeros((0, 1)), nfev)
 
 

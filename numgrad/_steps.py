@@ -204,7 +204,7 @@ def fixed_derivative(
         else:
             rounding = rounding_error(noisy, column, scheme, eps)
         error = np.where(np.isfinite(coarse), truncation + rounding, np.inf)
-    nfev = len(pair_offsets(scheme)[0]) * h.size
+    nfev = sum(1 for offset in pair_offsets(scheme)[0] if offset != 0) * h.size
     return judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
 
 

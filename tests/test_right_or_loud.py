@@ -347,3 +347,53 @@ def test_a_nan_is_not_said_to_be_computed_as_0():
     with pytest.warns(RuntimeWarning) as record:
         numerical_gradient(lambda v: np.nan, np.array([1e20, 1.0]))
     assert not any("computed as 0" in str(w.message) for w in record)
+
+
+# -- f is called on the points the method needs, and nfev counts them -------------
+
+
+class Counted:
+    """A loss that counts its calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, v):
+        self.calls += 1
+        return float(np.sum(np.sin(v) * np.arange(1, np.size(v) + 1)))
+
+
+@pytest.mark.parametrize(
+    ("method", "calls"),
+    [
+        ("central", lambda n: 2 * n),
+        ("forward", lambda n: n + 1),
+        ("backward", lambda n: n + 1),
+        ("richardson", lambda n: 4 * n),
+    ],
+)
+def test_a_given_step_calls_f_where_the_method_needs(method, calls):
+    for n in (1, 3, 6):
+        f = Counted()
+        numerical_gradient(f, np.linspace(0.1, 0.9, n), method=method)
+        assert f.calls == calls(n)
+        f = Counted()
+        result = numerical_gradient(f, np.linspace(0.1, 0.9, n), method=method, full_output=True)
+        assert f.calls == result.nfev
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "richardson"])
+def test_auto_counts_its_calls(method):
+    f = Counted()
+    result = numerical_gradient(f, np.ones(4), "auto", method=method, full_output=True)
+    assert f.calls == result.nfev
+
+
+def test_the_hessian_calls_f_where_its_method_needs():
+    for n in (1, 2, 4):
+        f = Counted()
+        numerical_hessian(f, np.linspace(0.1, 0.9, n), 1e-3)
+        assert f.calls == 2 * n * n + 1  # each pair once, and f(x)
+        f = Counted()
+        result = numerical_hessian(f, np.linspace(0.1, 0.9, n), full_output=True)
+        assert f.calls == result.nfev
