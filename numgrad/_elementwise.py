@@ -205,8 +205,10 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
             step = max(count, 1) * quantum
         offsets, wide, narrow = pair_offsets(scheme)
         values = [f(x + offset * step) for offset in offsets]
-        # f(x): central's kink test needs it; the others only if the pilot is not enough.
-        at_x = f(x) if scheme is _CENTRAL else None
+        # f(x): the kink tests of central and Richardson need it; the others only if
+        # the pilot is not enough.
+        kinked = scheme.order % 2 == 0 and 0.0 not in offsets
+        at_x = f(x) if kinked else None
         if 0.0 in offsets:  # forward and backward have it already
             at_x = values[offsets.index(0.0)]
         if not all(type(value) in PLAIN_SCALARS for value in (*values, at_x or 0.0)):
@@ -222,7 +224,7 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         error = truncation + rounding
         if not math.isfinite(error):
             return None
-        calls = len(values) + (scheme is _CENTRAL)
+        calls = len(values) + kinked
         if error <= good_enough(scheme, EPS) * abs(fine):
             return _number(fine, error + truncation, calls)  # as auto_derivative reports it
         if at_x is None:

@@ -12,11 +12,10 @@ Jacobian).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -326,26 +325,34 @@ def call(f: Callable, argument: Any) -> Any:
         raise
 
 
-@contextlib.contextmanager
-def guarded(array: np.ndarray) -> Iterator[None]:
+class guarded:
     """Hold ``array``'s lock while numgrad perturbs it in place, and keep f from changing it.
 
     The one place where x is perturbed in place: each element is restored by
     its caller in ``finally``; here, the whole array is compared, bit for bit,
     with its state on entry, restored if f changed it, and f is told so
-    (unless f raised: its own error then goes on).
+    (unless f raised: its own error then goes on). A class, not a generator:
+    it is entered once per gradient, the textbook's loop included.
     """
-    with lock_for(array):
-        before = array.tobytes()
-        finished = False
+
+    __slots__ = ("array", "before", "lock")
+
+    def __init__(self, array: np.ndarray):
+        self.array, self.lock = array, lock_for(array)
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+        self.before = self.array.tobytes()
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
         try:
-            yield
-            finished = True
-        finally:
-            if array.tobytes() != before:
-                array[...] = np.frombuffer(before, dtype=array.dtype).reshape(array.shape)
-                if finished:
+            array = self.array
+            if array.tobytes() != self.before:
+                array[...] = np.frombuffer(self.before, dtype=array.dtype).reshape(array.shape)
+                if kind is None:
                     raise ValueError(CHANGED)
+        finally:
+            self.lock.release()
 
 
 def _read_only(array: np.ndarray, kind: type = np.ndarray) -> np.ndarray:
