@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._report import warn_about
-from numgrad._validation import check_positive_number, element_name, real_array
-from numgrad.diff import Method
-from numgrad.gradient import estimate_gradient
+from numgrad._engine.checks import check_positive_number, element_name, real_array
+from numgrad._engine.compute import estimate_gradient
+from numgrad._engine.report import warn_about
+from numgrad._engine.schemes import Method
 
 __all__ = ["GradientCheck", "check_gradient"]
 

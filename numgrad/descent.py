@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._lean import central_loop
-from numgrad._validation import check_positive_number, element_name, real_array
+from numgrad._engine.checks import check_positive_number, element_name, real_array
+from numgrad._engine.compute import lean_gradient
 
 __all__ = ["gradient_descent"]
 
@@ -111,7 +111,7 @@ def gradient_descent(
     path = [x.copy()] if history else []
     vanished_at = None
     for step in range(step_num):
-        grad, vanished = central_loop(f, x, 1e-4, stacklevel=2, warn_vanished=False)
+        grad, vanished = lean_gradient(f, x, 1e-4, stacklevel=3, warn_vanished=False)
         if vanished and vanished_at is None:
             where = element_name("x", np.unravel_index(vanished[0], x.shape))
             vanished_at = (step, where, np.max(np.abs(x)))

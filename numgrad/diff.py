@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._elementwise import auto_elementwise, auto_number, checked, given_elementwise
-from numgrad._evaluate import PLAIN_SCALARS
-from numgrad._result import DerivativeResult
-from numgrad._schemes import get_scheme
-from numgrad._steps import Estimate, given_step, is_auto
-from numgrad._validation import check_flag, real_array
+from numgrad._engine.elementwise import derivative
+from numgrad._engine.schemes import Method
 
 __all__ = ["TangentLine", "numerical_diff", "tangent_line"]
-
-Method = Literal["central", "forward", "backward", "richardson", "complex"]
-
-_CENTRAL = get_scheme("central")
-_INFINITY = math.inf
 
 
 def numerical_diff(
@@ -177,48 +167,7 @@ def numerical_diff(
     >>> numerical_diff(np.sin, 1.0, h="auto", method="complex") == math.cos(1.0)
     True
     """
-    number = type(x) is float or type(x) is int
-    if (
-        number
-        and type(h) is float
-        and method == "central"
-        and full_output is False
-        and 0.0 < h < _INFINITY
-    ):
-        # The textbook's case, in Python's arithmetic: the book's numbers, bit for bit.
-        upper_point = x + h
-        lower_point = x - h
-        if upper_point != x and lower_point != x:  # noqa: PLR1714 (no tuple: the cheapest)
-            upper = f(upper_point)
-            lower = f(lower_point)
-            if type(upper) is float and type(lower) is float:
-                return (upper - lower) / (2 * h)
-            if type(upper) not in PLAIN_SCALARS or type(lower) not in PLAIN_SCALARS:
-                upper, lower = (checked(value, x, _CENTRAL) for value in (upper, lower))
-            return float((upper - lower) / (2 * h))
-    scheme = get_scheme(method)
-    check_flag(full_output, "full_output")
-    # Keep Python numbers as they are: x + h is then the book's arithmetic.
-    # Arrays are differentiated in float64, whatever their precision.
-    point: Any = x if number else real_array(x, "x").astype(np.float64)
-    if is_auto(h):
-        estimate = auto_number(f, x, scheme) if number else None
-        if not isinstance(estimate, Estimate):
-            estimate = auto_elementwise(f, np.asarray(point, dtype=np.float64), scheme, estimate)
-    else:
-        step = given_step(h, np.shape(point))
-        estimate = given_elementwise(f, point, step, scheme, full_output)
-    value = _as_result(estimate.value, number)
-    if full_output:
-        return DerivativeResult(value, _as_result(estimate.error, number), estimate.nfev)
-    return value
-
-
-def _as_result(derivative: Any, number: bool) -> Any:
-    """Return a float for a number x or a 0-d result, else a float64 array."""
-    if number or np.ndim(derivative) == 0:
-        return float(derivative)
-    return np.asarray(derivative, dtype=np.float64)
+    return derivative(f, x, h, method, full_output)
 
 
 @dataclass(frozen=True)

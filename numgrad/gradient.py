@@ -7,16 +7,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._differentiate import compute
-from numgrad._evaluate import Problem
-from numgrad._lean import central_loop, is_simple, vectorized_central
-from numgrad._report import warn_about
+from numgrad._engine.compute import gradient
+from numgrad._engine.schemes import Method
 from numgrad._result import DerivativeResult
-from numgrad._schemes import get_scheme
-from numgrad._steps import Estimate
-from numgrad._validation import check_flag
-from numgrad._workers import mapper_for
-from numgrad.diff import Method
 
 __all__ = ["numerical_gradient"]
 
@@ -187,53 +180,13 @@ def numerical_gradient(
            [0., 4.],
            [6., 0.]])
     """
-    if (
-        method == "central"
-        and type(h) is float
-        and type(workers) is int
-        and workers == 1
-        and full_output is False
-    ):
-        # The textbook's cases, on lean paths with the same safety and numbers.
-        if vectorized is True and batch is False:
-            grad = vectorized_central(f, x, h)
-            if grad is not None:
-                return grad
-        elif is_simple(x, h, batch, vectorized):
-            return central_loop(f, x, h, stacklevel=3)[0]
-    check_flag(full_output, "full_output")
-    estimate, problem = estimate_gradient(
-        f, x, h, method, batch, vectorized, workers=workers, full=full_output
+    return gradient(
+        f,
+        x,
+        h,
+        method=method,
+        batch=batch,
+        vectorized=vectorized,
+        workers=workers,
+        full_output=full_output,
     )
-    warn_about(problem, estimate, h)
-    if full_output:
-        return DerivativeResult(estimate.value, estimate.error, estimate.nfev)
-    return estimate.value
-
-
-def estimate_gradient(
-    f: Callable,
-    x: Any,
-    h: Any,
-    method: Any,
-    batch: Any,
-    vectorized: Any,
-    *,
-    workers: Any = 1,
-    full: bool = False,
-) -> tuple[Estimate, Problem]:
-    """Validate the arguments, compute the gradient and its error estimate.
-
-    The estimate's arrays have the gradient's shape (``error`` and ``size``
-    are empty for a given step without ``full``).
-    """
-    scheme = get_scheme(method)
-    check_flag(batch, "batch")
-    check_flag(vectorized, "vectorized")
-    with mapper_for(workers, vectorized) as mapper:
-        problem = Problem(f, x, scheme, batch, vectorized, mapper=mapper)
-        estimate = compute(problem, h, full=full)
-    shape = problem.stack.shape if batch else problem.stack.shape[1:]
-    error = estimate.error.reshape(shape) if estimate.error.size else estimate.error[:, 0]
-    size = estimate.size.reshape(shape) if estimate.size.size else estimate.size[:, 0]
-    return estimate.replace(estimate.value.reshape(shape), error, size), problem

@@ -10,13 +10,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._differentiate import compute
-from numgrad._evaluate import Problem, check_real_at_real, guarded, perturbed, real_at_real
+from numgrad._engine.checks import check_flag, check_real_at_real, given_step, is_auto
+from numgrad._engine.compute import compute, problem_for
+from numgrad._engine.errors import NOISE, exact_steps
+from numgrad._engine.evaluate import perturbed, real_at_real
+from numgrad._engine.problem import Problem, guarded
+from numgrad._engine.report import where
+from numgrad._engine.schemes import get_scheme
+from numgrad._engine.workers import mapper_for
 from numgrad._result import DerivativeResult
-from numgrad._schemes import get_scheme
-from numgrad._steps import NOISE, exact_steps, given_step, is_auto
-from numgrad._validation import check_flag
-from numgrad._workers import mapper_for
 
 __all__ = ["numerical_hessian"]
 
@@ -159,7 +161,7 @@ def numerical_hessian(
     with mapper_for(workers) as mapper:
         # Perturbed as the gradient perturbs x: in place (a writeable float x), else a
         # read-only copy; complex for the complex step.
-        problem = Problem(f, x, scheme, False, False, mapper=mapper)
+        problem = problem_for(f, x, scheme, False, False, mapper=mapper)
         with guarded(problem.points) if problem.in_place else contextlib.nullcontext():
             steps, nfev = _steps(problem, x, h, method)
             # The error estimate compares with half the step.
@@ -195,7 +197,7 @@ def _steps(problem: Problem, x: Any, h: Any, method: str) -> tuple[np.ndarray, i
     if problem.scheme.is_complex:  # the scout calls f at real points: is it real there?
         check_real_at_real(problem.f(problem.argument_for(0)))
         problem.calls += 1
-    scout = Problem(problem.f, x, get_scheme("central"), False, False, mapper=problem.mapper)
+    scout = problem_for(problem.f, x, get_scheme("central"), False, False, mapper=problem.mapper)
     estimate = compute(scout, "auto")
     problem.eps = scout.eps
     step = np.nanmin(estimate.step, axis=1) if estimate.step is not None else None
@@ -209,11 +211,11 @@ def _warn(problem: Problem, value: np.ndarray) -> None:
     """Warn about NaN or infinity, or an f that ignores its copy of x."""
     if not np.all(np.isfinite(value)):
         bad = np.argwhere(~np.isfinite(value.reshape(problem.n, problem.n)))[0]
-        where = " and ".join(dict.fromkeys(problem.where(int(i)) for i in bad))
+        named = " and ".join(dict.fromkeys(where(problem, int(i)) for i in bad))
         warnings.warn(
             f"f returned NaN or infinity near x; the Hessian has "
             f"{int(np.sum(~np.isfinite(value)))} element(s) that are not finite, the "
-            f"first for {where}",
+            f"first for {named}",
             RuntimeWarning,
             stacklevel=3,
         )

@@ -7,14 +7,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad._differentiate import compute
-from numgrad._evaluate import Problem
-from numgrad._report import warn_about
+from numgrad._engine.checks import check_flag
+from numgrad._engine.compute import compute, problem_for
+from numgrad._engine.report import warn_about
+from numgrad._engine.schemes import Method, get_scheme
+from numgrad._engine.workers import mapper_for
 from numgrad._result import DerivativeResult
-from numgrad._schemes import get_scheme
-from numgrad._validation import check_flag
-from numgrad._workers import mapper_for
-from numgrad.diff import Method
 
 __all__ = ["numerical_jacobian"]
 
@@ -116,7 +114,7 @@ def numerical_jacobian(
     check_flag(vectorized, "vectorized")
     check_flag(full_output, "full_output")
     with mapper_for(workers, vectorized) as mapper:
-        problem = Problem(f, x, scheme, False, vectorized, outputs=True, mapper=mapper)
+        problem = problem_for(f, x, scheme, False, vectorized, outputs=True, mapper=mapper)
         estimate = compute(problem, h, full=full_output)
     warn_about(problem, estimate, h)
     out_shape = problem.out_shape if problem.out_shape is not None else ()

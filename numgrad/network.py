@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from numgrad.gradient import numerical_gradient
+from numgrad._engine.compute import gradient
 from numgrad.nn import cross_entropy_error, softmax
 
 __all__ = ["TwoLayerNet"]
@@ -280,7 +280,7 @@ class TwoLayerNet:
         """
         if vectorized:
             return {
-                name: numerical_gradient(
+                name: gradient(
                     lambda stack, name=name: self.loss_stack(x, t, name, stack),
                     self.params[name],
                     vectorized=True,
@@ -289,7 +289,7 @@ class TwoLayerNet:
                 for name in _PARAMS
             }
         return {
-            name: numerical_gradient(lambda _: self.loss(x, t), self.params[name], **options)
+            name: gradient(lambda _: self.loss(x, t), self.params[name], **options)
             for name in _PARAMS
         }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._validation import preview
+from numgrad._engine.checks import preview
 
 __all__ = ["SimpleNet", "cross_entropy_error", "softmax"]
 

@@ -97,7 +97,7 @@ def test_vectorized_single_point_matches_the_loop(shape, method, rng):
 
 
 def test_vectorized_chunks_large_inputs_and_bounds_the_stack(monkeypatch, rng):
-    import numgrad._stacked as module
+    import numgrad._engine.stacks as module
 
     monkeypatch.setattr(module, "STACK_BYTES", 10_000)
     sizes = []
@@ -239,7 +239,7 @@ def test_input_restored_bit_for_bit_when_f_raises_midway(method, vectorized, rng
         return np.sum(v**2, axis=tuple(range(1, v.ndim))) if vectorized else np.sum(v**2)
 
     if vectorized:
-        import numgrad._stacked as module
+        import numgrad._engine.stacks as module
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(module, "STACK_BYTES", 1)  # one coordinate per call
@@ -504,7 +504,7 @@ def test_a_batch_without_batch_true_gets_a_short_hint(rng):
 @pytest.mark.parametrize("shape", [(50,), (5, 10), (2, 3, 4)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
 def test_the_lean_vectorized_path_is_the_general_one_bit_for_bit(monkeypatch, rng, shape, dtype):
-    import numgrad._stacked as module
+    import numgrad._engine.stacks as module
 
     x = (rng.standard_normal(shape) * 10).astype(dtype)
     w = rng.standard_normal(shape)

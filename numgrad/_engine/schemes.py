@@ -1,8 +1,8 @@
-"""Finite-difference schemes shared by :mod:`numgrad.diff` and :mod:`numgrad.gradient`.
+"""Finite-difference schemes: where f is evaluated, and how its values combine.
 
 A scheme is the list of points at which ``f`` is evaluated, written as
 multiples of the step ``h`` (complex for the complex step), and the rule that
-combines the values into a derivative. Both modules evaluate ``f`` at exactly
+combines the values into a derivative. Every evaluator evaluates ``f`` at exactly
 these points, so one table serves the scalar, loop and vectorized paths.
 
 Taylor expansion of ``f`` around ``x`` gives, for a step ``h``::
@@ -16,7 +16,7 @@ Taylor expansion of ``f`` around ``x`` gives, for a step ``h``::
 
 Rounding adds about ``eps |f| / h`` to the three real differences (they
 subtract two nearly equal numbers), but nothing to the complex step, which
-subtracts nothing. :mod:`numgrad._steps` balances the two terms for ``h="auto"``.
+subtracts nothing. :mod:`numgrad._engine.auto` balances the two terms for ``h="auto"``.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["METHODS", "ONE_SIDED", "Scheme", "fallback_sides", "get_scheme"]
+__all__ = ["METHODS", "ONE_SIDED", "Method", "Scheme", "fallback_sides", "get_scheme"]
+
+Method = Literal["central", "forward", "backward", "richardson", "complex"]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Steps and errors: a step the caller gave, the error terms, and what they are judged by.
+"""The error model: the error terms of a derivative, and what they are judged by.
 
-The error model, the estimate that comes with ``full_output=True`` for a
-given step (:func:`fixed_derivative`), and the warning threshold of
-``h="auto"`` (:func:`inaccurate`). The automatic rule itself is in
-:mod:`numgrad._auto`.
+One model for every method and function: the estimate that comes with
+``full_output=True`` for a given step (:func:`fixed_derivative`), the terms
+the ``h="auto"`` rule balances (:mod:`numgrad._engine.auto`), and the warning
+threshold of ``h="auto"`` (:func:`inaccurate`). A leaf of the engine: a
+scheme (:class:`~numgrad._engine.schemes.Scheme`) is annotated ``Any``, not
+imported.
 """
 
 from __future__ import annotations
@@ -14,9 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from numgrad._schemes import Scheme
-from numgrad._validation import check_positive_number, element_name
 
 __all__ = [
     "COMPLEX_FLOOR",
@@ -30,10 +29,8 @@ __all__ = [
     "allowed_error",
     "exact_steps",
     "fixed_derivative",
-    "given_step",
     "good_enough",
     "inaccurate",
-    "is_auto",
     "judged",
     "kink",
     "noise_size",
@@ -106,12 +103,12 @@ class Estimate:
 _AUTO_WARN = 10_000
 
 
-def allowed_error(scheme: Scheme, eps: float) -> float:
+def allowed_error(scheme: Any, eps: float) -> float:
     """Return the relative error above which ``h="auto"`` warns."""
     return min(_AUTO_WARN * eps ** (scheme.order / (scheme.order + 1)), 0.01)
 
 
-def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) -> np.ndarray:
+def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Any, eps: float) -> np.ndarray:
     """Return the estimated error of each element over the error allowed (above 1: missed).
 
     The allowed error is relative to ``max(|derivative|, |f| / max(|x|, 1))``.
@@ -138,50 +135,8 @@ def inaccurate(estimate: Estimate, x: np.ndarray, scheme: Scheme, eps: float) ->
 Evaluate = Callable[[tuple[complex, ...], np.ndarray, np.ndarray], np.ndarray]
 
 
-def is_auto(h: Any) -> bool:
-    """Whether ``h`` asks for the automatic step."""
-    return isinstance(h, str) and h == "auto"
-
-
-_STEP_KINDS = 'a positive finite number, an array of them broadcastable to x, or "auto"'
-
-
-def given_step(h: Any, shape: tuple[int, ...] = ()) -> float | np.ndarray:
-    """Validate a step the caller gave (anything but ``"auto"``).
-
-    Returns a float, or for an array of steps (one per element of ``x``, of
-    shape ``shape``) a float64 array of that shape.
-    """
-    if isinstance(h, str):
-        raise TypeError(f"h must be {_STEP_KINDS}; got {h!r}")
-    if isinstance(h, (list, tuple, np.ndarray)):
-        return _given_steps(h, shape)
-    check_positive_number(h, "h", alternative=' (or an array of them, or "auto")')
-    return float(h)
-
-
-def _given_steps(h: Any, shape: tuple[int, ...]) -> np.ndarray:
-    array = np.asarray(h)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"h must be {_STEP_KINDS}; got an array of dtype {array.dtype}")
-    try:
-        steps = np.broadcast_to(array, shape).astype(np.float64)
-    except ValueError:
-        raise ValueError(
-            f"h must be broadcastable to x's shape {shape}; got an array of shape {array.shape}"
-        ) from None
-    bad = ~(np.isfinite(steps) & (steps > 0))
-    if bad.any():
-        index = np.unravel_index(int(np.argmax(bad)), shape)
-        raise ValueError(
-            f"h must be positive and finite everywhere; {element_name('h', index)} = "
-            f"{float(steps[index])!r} (for {element_name('x', index)})"
-        )
-    return steps
-
-
 def fixed_derivative(
-    values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np.ndarray
+    values: np.ndarray, h: np.ndarray, scheme: Any, eps: float, f_x: np.ndarray
 ) -> Estimate:
     """Return the derivative at the steps ``h`` and its estimated error (``full_output``).
 
@@ -208,7 +163,7 @@ def fixed_derivative(
     return judged(Estimate(coarse, error, np.maximum(np.abs(f_x), size), nfev), np.abs(f_x))
 
 
-def pair_terms(values: np.ndarray, h: Any, scheme: Scheme, f_x: np.ndarray) -> tuple:
+def pair_terms(values: np.ndarray, h: Any, scheme: Any, f_x: np.ndarray) -> tuple:
     """Combine f's values at the merged offsets of ``h`` and ``h/2``, shape (offsets, E, m).
 
     Returns the derivative at ``h`` and at ``h/2``, the kink term (see
@@ -274,7 +229,7 @@ def exact_steps(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[int]]:
+def pair_offsets(scheme: Any) -> tuple[tuple[float, ...], list[int], list[int]]:
     """Return the offsets of the scheme at h and at h/2, merged, with the index of each."""
     merged: list[float] = []
     for offset in (*scheme.offsets, *(o / 2 for o in scheme.offsets)):
@@ -285,12 +240,12 @@ def pair_offsets(scheme: Scheme) -> tuple[tuple[float, ...], list[int], list[int
     return tuple(merged), wide, narrow
 
 
-def good_enough(scheme: Scheme, eps: float) -> float:
+def good_enough(scheme: Any, eps: float) -> float:
     """Return the relative error at which a step needs no refinement."""
     return max(_GOOD_ENOUGH, 10 * eps ** (scheme.order / (scheme.order + 1)))
 
 
-def rounding_error(size: Any, step: Any, scheme: Scheme, eps: float) -> Any:
+def rounding_error(size: Any, step: Any, scheme: Any, eps: float) -> Any:
     """Return the rounding error of a derivative at ``step`` from values of size ``size``."""
     return NOISE * scheme.noise * (eps * size + SMALLEST_SUBNORMAL) / step
 

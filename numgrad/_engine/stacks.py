@@ -1,15 +1,25 @@
-"""Evaluating a vectorized f: stacks of perturbed points, many per call."""
+"""The evaluator of a vectorized f: stacks of perturbed points, many per call.
+
+The one place stacks are built. :func:`vectorized_central` is its first
+branch, for the textbook's case: the 2N points of a central gradient in one
+call, the diagonal written in one ufunc call. Where that branch cannot give
+the gradient itself, it hands f's values to :func:`stacked`, which checks
+them and goes on from them: f is never called twice for one point.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from numgrad._evaluate import Problem, call, check_numbers, record_vanished, track_values
+from numgrad._engine.checks import check_numbers
+from numgrad._engine.problem import Problem, call, record_vanished, track_values
 
-__all__ = ["STACK_BYTES", "call_stacked", "stacked"]
+__all__ = ["STACK_BYTES", "call_stacked", "stacked", "vectorized_central"]
 
 # Largest stack of perturbed points handed to a vectorized f in one call.
 # Measured with `nox -s bench` on a 2-core machine, f = stack @ w, time of the
@@ -23,7 +33,12 @@ STACK_BYTES = 4 * 2**20
 
 
 def stacked(
-    problem: Problem, offsets: tuple, steps: np.ndarray, elements: np.ndarray
+    problem: Problem,
+    offsets: tuple,
+    steps: np.ndarray,
+    elements: np.ndarray,
+    *,
+    known: Any = None,
 ) -> np.ndarray:
     """Evaluate a vectorized f on stacks of perturbed points, many per call.
 
@@ -31,10 +46,14 @@ def stacked(
     shape ``(len(offsets), block, n)``: for each offset, the points of the
     block's elements, each with its element perturbed by that offset. f sees
     the buffer as a read-only stack of points. Returns the values, shape
-    ``(len(offsets), len(elements))``.
+    ``(len(offsets), len(elements))``. ``known``: what f returned for the
+    stack of :func:`vectorized_central`, the same points offset by offset.
     """
     record_vanished(problem, offsets, steps, elements)
     k, n = problem.k, problem.n
+    if known is not None:
+        values = taken(problem, known, len(offsets) * n)
+        return values.reshape(len(offsets), n, *values.shape[1:])
     if len(elements) == k * n:  # every element, in order: by coordinate, all points at once
         return _stacked_all(problem, offsets, steps)
     flat = problem.stack.reshape(k, n)
@@ -126,14 +145,13 @@ def _width(problem: Problem) -> int:
 
 
 def call_stacked(problem: Problem, stack: np.ndarray) -> np.ndarray:
-    result = call(problem.f, stack)
+    """Call f on a read-only stack of points, and check what it returned."""
+    return taken(problem, call(problem.f, stack), stack.shape[0])
+
+
+def taken(problem: Problem, value: Any, m: int) -> np.ndarray:
+    """Check f's values for a stack of ``m`` points, count the call and track them."""
     problem.calls += 1
-    result = _stack_values(result, stack.shape[0], problem)
-    track_values(problem, result)
-    return result
-
-
-def _stack_values(value: Any, m: int, problem: Problem) -> np.ndarray:
     array = np.asarray(value)
     if problem.outputs and problem.out_shape is None and array.ndim >= 1:
         problem.out_shape = array.shape[1:]
@@ -145,4 +163,60 @@ def _stack_values(value: Any, m: int, problem: Problem) -> np.ndarray:
             f"{m} points gave shape {array.shape}"
         )
     check_numbers(array.dtype, problem.scheme)
+    track_values(problem, array)
     return array
+
+
+def vectorized_central(
+    f: Callable[[np.ndarray], Any], x: Any, h: float
+) -> tuple[np.ndarray | None, Any]:
+    """Return the central gradient from one call of a vectorized f, and f's values.
+
+    The stack holds the 2N points ``x + h e_i`` and then ``x - h e_i``, as
+    :func:`stacked` computes them, read-only for f. The gradient is ``None``
+    where this branch cannot tell it: before f is called (a stack above
+    :func:`stacked`'s block size, an x that is not a real array), with
+    ``None`` as f's values; after (values other than a float64 vector of 2N,
+    a partial derivative of exactly 0 or not finite), with f's values, which
+    :func:`stacked` takes as ``known`` instead of calling f again, and the
+    general path checks them and warns or raises as documented.
+    """
+    if not (0.0 < h < math.inf) or type(x) is not np.ndarray or x.dtype.kind not in "biuf":
+        return None, None
+    n = x.size
+    if n == 0 or 16 * n * n > STACK_BYTES:
+        return None, None
+    flat = x if x.ndim == 1 else x.reshape(-1)
+    if flat.dtype.char != "d":
+        flat = flat.astype(np.float64)
+    stack = flat[np.newaxis].repeat(2 * n, axis=0)  # a copy: x itself is never touched
+    # Element i of point i, in each half, in one ufunc call: x_i + h and
+    # x_i + (-h), which IEEE 754 defines to be x_i - h, bit for bit.
+    plus_minus, two_h = _step_arrays(h)
+    np.add(flat, plus_minus, stack.reshape(2, n * n)[:, :: n + 1])
+    points = stack if x.ndim == 1 else stack.reshape(2 * n, *x.shape)
+    points.flags.writeable = False
+    values = call(f, points)
+    if type(values) is not np.ndarray or values.shape != (2 * n,) or values.dtype.char != "d":
+        return None, values
+    grad = np.subtract(values[:n], values[n:])
+    np.divide(grad, two_h, grad)
+    # A step that x + h rounds away, an f that ignores its argument: both give
+    # exact zeros, and the general path tells them from a true 0. NaN and
+    # infinity (or a gradient so large that its squared norm overflows): the
+    # general path warns, or computes it.
+    if np.count_nonzero(grad) < n or not math.isfinite(grad.dot(grad)):
+        return None, values
+    return (grad if x.ndim == 1 else grad.reshape(x.shape)), values
+
+
+@functools.lru_cache(maxsize=64)
+def _step_arrays(h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the column (h, -h), to add to a row in one call, and 2h, read-only (shared).
+
+    A ufunc takes a 0-d array faster than a Python float, and the
+    arithmetic is the same, bit for bit.
+    """
+    plus_minus, two_h = np.array((h, -h))[:, np.newaxis], np.array(2 * h)
+    plus_minus.flags.writeable = two_h.flags.writeable = False
+    return plus_minus, two_h

@@ -41,12 +41,16 @@ truncation from a second step ``h/2``.
 
 from __future__ import annotations
 
+import contextlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from numgrad._schemes import ONE_SIDED, Scheme, fallback_sides
-from numgrad._steps import (
+from numgrad._engine.checks import PLAIN_SCALARS
+from numgrad._engine.errors import (
     COMPLEX_FLOOR,
     COMPLEX_STEP,
     EPS,
@@ -55,16 +59,19 @@ from numgrad._steps import (
     SMALLEST_SUBNORMAL,
     Estimate,
     Evaluate,
+    allowed_error,
     exact_steps,
     good_enough,
     judged,
+    kink,
     noise_size,
     pair_offsets,
     pair_terms,
     rounding_error,
 )
+from numgrad._engine.schemes import ONE_SIDED, Scheme, fallback_sides
 
-__all__ = ["auto_derivative", "knowing_f_x", "moving"]
+__all__ = ["auto_derivative", "auto_number", "knowing_f_x", "moving"]
 
 _REFINEMENTS = 3
 # The largest complex step, relative to max(|x|, 2**-500), when Im f underflows.
@@ -203,6 +210,73 @@ def auto_derivative(
         h[elements] = np.where(np.any(better, axis=1), wide_step, h[elements])
         elements = elements[np.any(better, axis=1)]
     return _reported(best, at_x, pilot_size, nfev, steps)
+
+
+def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
+    """Run the ``h="auto"`` pilot at a Python number, in Python floats.
+
+    The array path's arithmetic, without numpy's cost on one element. Returns
+    the estimate where the pilot is accepted, else the pilot's values and
+    ``f(x)`` (or ``None``) for the array path to go on from, which also
+    handles every case out of the ordinary (refinements, warnings, errors).
+    """
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
+        if scheme.is_complex:
+            step = COMPLEX_STEP * max(abs(x), COMPLEX_FLOOR)
+            value = f(complex(x, step))
+            # (Im f far above h f'(x): f may be complex at real x, which the array path tells.)
+            if type(value) in (complex, np.complex128) and SMALLEST_NORMAL <= abs(
+                value.imag
+            ) <= 1e-8 * abs(value):
+                error = (4 * EPS * abs(value.imag) + SMALLEST_SUBNORMAL) / step
+                return _number(value.imag / step, error, 1)
+            return None
+        order = scheme.order
+        step = EPS ** (1 / (order + 1)) * max(abs(x), 1.0)
+        quantum = 4 * math.ulp(abs(x))
+        count = round(step / quantum)
+        if count < 2.0**50:
+            step = max(count, 1) * quantum
+        offsets, wide, narrow = pair_offsets(scheme)
+        values = [f(x + offset * step) for offset in offsets]
+        # f(x): the kink tests of central and Richardson need it; the others only if
+        # the pilot is not enough.
+        kinked = scheme.order % 2 == 0 and 0.0 not in offsets
+        at_x = f(x) if kinked else None
+        if 0.0 in offsets:  # forward and backward have it already
+            at_x = values[offsets.index(0.0)]
+        if not all(type(value) in PLAIN_SCALARS for value in (*values, at_x or 0.0)):
+            return None
+        coarse = scheme.combine([values[i] for i in wide], step)
+        fine = scheme.combine([values[i] for i in narrow], step / 2)
+        truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
+        size = max(abs(value) for value in values)
+        noisy = noise_size(
+            np.array(values)[:, np.newaxis], np.array([at_x or 0.0]), size, EPS, step / 2
+        )
+        rounding = rounding_error(float(noisy[0]), step / 2, scheme, EPS)
+        error = truncation + rounding
+        if not math.isfinite(error):
+            return None
+        calls = len(values) + kinked
+        if error <= good_enough(scheme, EPS) * abs(fine):
+            return _number(fine, error + truncation, calls)  # as auto_derivative reports it
+        if at_x is None:
+            at_x = f(x)
+            calls += 1
+            if type(at_x) not in PLAIN_SCALARS:
+                return None
+        # Rounding limits it, and no step could do better as f near x is about f(x).
+        scale = max(abs(fine), max(abs(at_x), size) / max(abs(x), 1.0))
+        limited = truncation <= 2 * rounding and size <= 2 * abs(at_x)
+        if limited and error <= allowed_error(scheme, EPS) * scale:
+            return _number(fine, error + truncation, calls)  # as auto_derivative reports it
+        return np.array(values)[:, np.newaxis, np.newaxis], np.array([at_x])
+    return None
+
+
+def _number(value: float, error: float, calls: int) -> Estimate:
+    return Estimate(np.float64(value), np.float64(error), np.zeros(0), calls)
 
 
 def moving(offsets: tuple) -> int:

@@ -1,7 +1,12 @@
-"""The warnings of a gradient computation, each naming the first element concerned."""
+"""The warnings: one wording of each, for every function, each naming the element concerned.
+
+The problem and the scheme are read, not imported (annotated ``Any``): the
+report stands on the error model and the checks alone.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -9,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from numgrad._evaluate import Problem
-from numgrad._steps import Estimate, inaccurate, is_auto
+from numgrad._engine.checks import element_name, is_auto
+from numgrad._engine.errors import Estimate, inaccurate
 
-__all__ = ["warn_about", "warn_about_edges"]
+__all__ = ["warn_about", "warn_about_edges", "warn_inaccurate", "where"]
 
 
 def warn_about(
-    problem: Problem,
+    problem: Any,
     estimate: Estimate,
     h: Any,
     *,
@@ -35,21 +40,41 @@ def warn_about(
     if elements == 0:
         return
     values = np.reshape(estimate.value, (elements, -1))
-    warn_about_edges(estimate, problem.where, stacklevel + 1)
+    warn_about_edges(estimate, functools.partial(where, problem), stacklevel + 1)
     _warn_if_not_finite(problem, values, stacklevel + 1, estimate.nowhere)
     if vanished:
         _warn_if_step_vanished(problem, h, values, stacklevel + 1)
     if is_auto(h):
         ratio = inaccurate(estimate, problem.flat_points(), problem.scheme, problem.eps)
         if ratio.max(initial=0.0) > 1:
-            ratio = np.max(np.reshape(ratio, (elements, -1)), axis=1)
             if accuracy:
-                _warn_inaccurate(problem, estimate, ratio, stacklevel + 1)
+                _warn_inaccurate(
+                    estimate, ratio, elements, functools.partial(where, problem), stacklevel + 1
+                )
             return  # values that underflow look the same at every perturbation too
     _warn_if_f_ignored_x(problem, stacklevel + 1)
 
 
-def _warn_if_step_vanished(problem: Problem, h: Any, values: np.ndarray, stacklevel: int) -> None:
+def where(problem: Any, element: int) -> str:
+    """Return a flat element as the user would index it: ``x[1, 2]``, or ``x`` for a 0-d x."""
+    return element_name("x", problem.element_index(element))
+
+
+def warn_inaccurate(
+    estimate: Estimate,
+    x: np.ndarray,
+    scheme: Any,
+    eps: float,
+    where: Callable[[int], str],
+    stacklevel: int,
+) -> None:
+    """Warn where ``h="auto"`` missed its accuracy (an estimate of a scalar f at flat ``x``)."""
+    ratio = inaccurate(estimate, x, scheme, eps)
+    if ratio.max(initial=0.0) > 1:
+        _warn_inaccurate(estimate, ratio, x.size, where, stacklevel + 1)
+
+
+def _warn_if_step_vanished(problem: Any, h: Any, values: np.ndarray, stacklevel: int) -> None:
     if not problem.vanished:
         return
     element = int(problem.vanished[0])
@@ -64,7 +89,7 @@ def _warn_if_step_vanished(problem: Problem, h: Any, values: np.ndarray, stackle
         else 'use h="auto", which sizes the step for x\'s magnitude and precision, or a float64 x'
     )
     warnings.warn(
-        f"h={h} does not change {problem.where(element)} = {float(value.real)!r} in "
+        f"h={h} does not change {where(problem, element)} = {float(value.real)!r} in "
         f"{problem.real_dtype} (x + h == x), so its partial derivative is {result}, "
         f"from no step at all ({len(set(problem.vanished))} element(s) like this); {advice}",
         RuntimeWarning,
@@ -102,7 +127,7 @@ def _names(elements: np.ndarray, where: Callable[[int], str], shown: int = 3) ->
 
 
 def _warn_if_not_finite(
-    problem: Problem, values: np.ndarray, stacklevel: int, told: np.ndarray
+    problem: Any, values: np.ndarray, stacklevel: int, told: np.ndarray
 ) -> None:
     if math.isfinite(values.sum()):  # a sum that overflows only sends us on to check
         return
@@ -110,14 +135,14 @@ def _warn_if_not_finite(
     bad[told] = False  # said already: f is not finite on either side of them
     if bad.any():
         warnings.warn(
-            f"f returned NaN or infinity when {problem.where(int(np.argmax(bad)))} was perturbed; "
+            f"f returned NaN or infinity when {where(problem, int(np.argmax(bad)))} was perturbed; "
             f"{int(np.sum(~np.isfinite(values)))} partial derivative(s) are not finite",
             RuntimeWarning,
             stacklevel=stacklevel,
         )
 
 
-def _warn_if_f_ignored_x(problem: Problem, stacklevel: int) -> None:
+def _warn_if_f_ignored_x(problem: Any, stacklevel: int) -> None:
     if problem.in_place or not problem.same_value or problem.calls == 0:
         return
     # Every perturbation gave one value: does f give it at x itself too?
@@ -142,15 +167,20 @@ def _warn_if_f_ignored_x(problem: Problem, stacklevel: int) -> None:
 
 
 def _warn_inaccurate(
-    problem: Problem, estimate: Estimate, ratio: np.ndarray, stacklevel: int
+    estimate: Estimate,
+    ratio: np.ndarray,
+    elements: int,
+    where: Callable[[int], str],
+    stacklevel: int,
 ) -> None:
     """Warn about the element of the worst ratio of estimated to allowed error."""
+    ratio = np.max(np.reshape(ratio, (elements, -1)), axis=1)
     worst = int(np.argmax(ratio))
-    values = np.reshape(estimate.value, (ratio.size, -1))
-    errors = np.reshape(estimate.error, (ratio.size, -1))
+    values = np.reshape(estimate.value, (elements, -1))
+    errors = np.reshape(estimate.error, (elements, -1))
     output = int(np.argmax(errors[worst]))
     warnings.warn(
-        f'h="auto" could not reach its accuracy at {problem.where(worst)}: estimated error '
+        f'h="auto" could not reach its accuracy at {where(worst)}: estimated error '
         f"{errors[worst, output]:.2g} for a derivative of {values[worst, output]:.6g} "
         f"({int(np.sum(ratio > 1))} element(s) like this); f may not be smooth there, or its "
         f"values may be too small for their precision",
