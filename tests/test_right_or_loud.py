@@ -397,3 +397,41 @@ def test_the_hessian_calls_f_where_its_method_needs():
         f = Counted()
         result = numerical_hessian(f, np.linspace(0.1, 0.9, n), full_output=True)
         assert f.calls == result.nfev
+
+
+class CountedStack:
+    """A vectorized f that counts the points it is called on."""
+
+    def __init__(self, f):
+        self.f, self.points, self.calls = f, 0, 0
+
+    def __call__(self, stack):
+        self.calls += 1
+        self.points += len(stack)
+        return self.f(stack)
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "warning"),
+    [
+        ("a partial of exactly 0", lambda s: s @ np.array([1.0, 0.0, 2.0]), None),
+        ("a float32 f", lambda s: np.sum(s.astype(np.float32) ** 2, axis=1), None),
+        ("a list", lambda s: [float(v) for v in np.sum(s**2, axis=1)], None),
+        ("an f that ignores x", lambda s: np.ones(len(s)), "ignore its argument"),
+        ("NaN", lambda s: np.where(s[:, 1] > 2.00005, np.nan, s[:, 0]), "NaN or infinity"),
+    ],
+)
+def test_the_vectorized_branch_never_calls_f_twice_for_a_point(name, f, warning):
+    # The textbook's vectorized branch hands f's values to the general path where it
+    # cannot finish (it used to call f again on all 2N points). An f that returns one
+    # value everywhere is also called at x itself, to tell it from a true 0 gradient.
+    counted = CountedStack(f)
+    x = np.array([1.0, 2.0, 3.0])
+    if warning is None:
+        grad = numerical_gradient(counted, x, vectorized=True)
+        assert np.allclose(grad, numerical_gradient(lambda v: f(v[np.newaxis])[0], x), atol=1e-3)
+    else:
+        with pytest.warns(RuntimeWarning, match=warning):
+            numerical_gradient(counted, x, vectorized=True)
+    at_x = name == "an f that ignores x"
+    assert (counted.calls, counted.points) == (1 + at_x, 2 * x.size + at_x)
