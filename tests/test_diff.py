@@ -175,3 +175,15 @@ def test_a_step_that_does_not_change_x_raises():
 
 def test_the_complex_step_may_be_far_below_an_ulp_of_x():
     assert numerical_diff(np.sin, 1.0, 1e-200, method="complex") == math.cos(1.0)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("method", METHODS)
+def test_the_auto_branch_at_a_number_is_the_array_rule_bit_for_bit(case, method):
+    # At a Python number h="auto" runs its pilot in Python floats first (the engine's
+    # first branch); it must give what the array rule gives, value and error.
+    f, _, x = CASES[case]
+    number = numerical_diff(f, x, "auto", method=method, full_output=True)
+    array = numerical_diff(f, np.array([x]), "auto", method=method, full_output=True)
+    assert number.value == array.value[0]
+    assert number.error == array.error[0]

@@ -435,3 +435,34 @@ def test_the_vectorized_branch_never_calls_f_twice_for_a_point(name, f, warning)
             numerical_gradient(counted, x, vectorized=True)
     at_x = name == "an f that ignores x"
     assert (counted.calls, counted.points) == (1 + at_x, 2 * x.size + at_x)
+
+
+@pytest.mark.parametrize("method", ["central", "richardson", "complex"])
+@pytest.mark.parametrize("x", [np.array(1.0), 1.0, np.array(-2), 0.5])
+def test_the_hessian_of_a_function_of_one_number(method, x):
+    # A 0-d x was once perturbed through a copy: f saw x unchanged and the Hessian
+    # was 0 with no warning (or a false "f seems to ignore its argument").
+    hessian = numerical_hessian(lambda v: 2 * v**3, x, method=method)
+    assert hessian.shape == ()
+    assert hessian == pytest.approx(12 * float(x), rel=1e-6)
+
+
+def test_the_complex_step_at_zero_is_not_taken_for_an_f_that_ignores_x():
+    # Im f(x + ih) underflows to 0 at x = 0 for these f: every value is the same, and
+    # numgrad once warned that f "seems to ignore its argument".
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grad = numerical_gradient(lambda v: np.sum(v**2), np.zeros(3), "auto", method="complex")
+        jac = numerical_jacobian(lambda v: 2 * v**3, np.zeros(2), "auto", method="complex")
+    assert np.array_equal(grad, np.zeros(3))
+    assert np.array_equal(jac, np.zeros((2, 2)))
+    with pytest.warns(RuntimeWarning, match="ignore its argument"):
+        numerical_gradient(lambda v: np.complex128(1.0), np.zeros(3), method="complex")
+
+
+@pytest.mark.parametrize("method", ["central", "richardson", "forward"])
+def test_an_infinite_f_leaks_no_numpy_warning(method):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = numerical_diff(lambda x: np.inf * np.ones_like(x), 0.0, "auto", method=method)
+    assert np.isnan(value)

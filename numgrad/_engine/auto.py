@@ -168,7 +168,7 @@ def auto_derivative(
             # |f(x)|, or more where f's values cancel (see noise_size).
             np.maximum(
                 np.where(at_x[elements] > 0, at_x[elements], best.size[elements]),
-                best.noisy[elements] * (best.noisy[elements] > best.size[elements]),
+                np.where(best.noisy[elements] > best.size[elements], best.noisy[elements], 0.0),
             ),
             p,
             eps * scheme.noise,

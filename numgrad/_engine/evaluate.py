@@ -168,7 +168,7 @@ def perturbed(problem: Problem, perturbations: list[tuple[tuple[int, ...], tuple
     serial path hands f; each value checked as it comes. Returns the values,
     one per perturbation.
     """
-    point = problem.stack[0]
+    point = problem.stack[0, ...]  # a view, 0-d for a 0-d x (stack[0] would be a copy)
     flat = point.reshape(-1) if point.flags.c_contiguous else None
     where = [
         tuple(i if flat is not None else unravel(i, point.shape) for i in indices)

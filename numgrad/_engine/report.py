@@ -16,6 +16,7 @@ import numpy as np
 
 from numgrad._engine.checks import element_name, is_auto
 from numgrad._engine.errors import Estimate, inaccurate
+from numgrad._engine.problem import read_only
 
 __all__ = ["warn_about", "warn_about_edges", "warn_inaccurate", "where"]
 
@@ -145,15 +146,20 @@ def _warn_if_not_finite(
 def _warn_if_f_ignored_x(problem: Any, stacklevel: int) -> None:
     if problem.in_place or not problem.same_value or problem.calls == 0:
         return
-    # Every perturbation gave one value: does f give it at x itself too?
-    if problem.vectorized:
-        stack = problem.stack[:1]
-        stack.flags.writeable = False
-        at_x = problem.f(stack)[0]
-    else:
-        at_x = problem.f(problem.argument if not problem.batch else problem.stack[0, ...])
-    if not np.array_equal(at_x, problem.first_value):
-        return
+    # Every perturbation gave one value: does f give it at x itself too? And, for the
+    # complex step, whose imaginary steps can vanish in f's values (x**3 at 0), at
+    # x moved by a real step in every element?
+    point = problem.stack[:1]
+    points = [point]
+    if problem.scheme.is_complex:
+        points.append(point + 1e-3 * np.maximum(np.abs(point), 1.0))
+    for stack in points:
+        if problem.vectorized:
+            value = problem.f(read_only(stack))[0]
+        else:
+            value = problem.f(read_only(stack[0, ...], type(problem.argument)))
+        if not np.array_equal(value, problem.first_value):
+            return
     warnings.warn(
         "f returned the same value for every perturbation of x, so the gradient is 0; "
         "f seems to ignore its argument. numgrad perturbs a copy of x here (x is not a "
