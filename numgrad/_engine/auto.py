@@ -97,7 +97,7 @@ def _pair(values: np.ndarray, h: np.ndarray, scheme: Scheme, eps: float, f_x: np
     h = h[:, np.newaxis]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         coarse, fine, kinked, size = pair_terms(values, h, scheme, f_x)
-        noisy = noise_size(values, f_x, size, eps, h / 2)
+        noisy = noise_size(values, f_x, size, eps, scheme, h)
         truncation = np.abs(coarse - fine) / (2**scheme.order - 1) + kinked
         rounding = rounding_error(noisy, h / 2, scheme, eps)
         error = np.where(np.isfinite(fine), truncation + rounding, np.inf)
@@ -251,10 +251,8 @@ def auto_number(f: Callable[[Any], Any], x: float, scheme: Scheme) -> Any:
         fine = scheme.combine([values[i] for i in narrow], step / 2)
         truncation = abs(coarse - fine) / (2**order - 1) + kink(values, offsets, at_x, step)
         size = max(abs(value) for value in values)
-        noisy = noise_size(
-            np.array(values)[:, np.newaxis], np.array([at_x or 0.0]), size, EPS, step / 2
-        )
-        rounding = rounding_error(float(noisy[0]), step / 2, scheme, EPS)
+        noisy = noise_size(values, at_x or 0.0, size, EPS, scheme, step)
+        rounding = rounding_error(float(np.reshape(noisy, -1)[0]), step / 2, scheme, EPS)
         error = truncation + rounding
         if not math.isfinite(error):
             return None

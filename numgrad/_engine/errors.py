@@ -11,6 +11,7 @@ imported.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "pair_terms",
     "precision",
     "rounding_error",
+    "x_moves",
 ]
 
 EPS = float(np.finfo(np.float64).eps)
@@ -148,7 +150,7 @@ def fixed_derivative(
     column = h[:, np.newaxis]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         coarse, fine, kinked, size = pair_terms(values, column, scheme, f_x)
-        noisy = noise_size(values, f_x, size, eps, column / 2)
+        noisy = noise_size(values, f_x, size, eps, scheme, column)
         # Twice the asymptotic truncation: the next term of the series, which the
         # difference of two steps does not see, makes that an underestimate half
         # of the time.
@@ -176,7 +178,7 @@ def pair_terms(values: np.ndarray, h: Any, scheme: Any, f_x: np.ndarray) -> tupl
     return coarse, fine, kink(values, offsets, f_x.real, h), size
 
 
-def noise_size(values: Any, f_x: Any, size: Any, eps: float, step: Any) -> Any:
+def noise_size(values: Any, f_x: Any, size: Any, eps: float, scheme: Any, h: Any) -> Any:
     """Return the size of f's values that rounds them: ``size``, or more where f cancels.
 
     f's rounding is about ``eps`` times the size of the numbers f adds up,
@@ -189,22 +191,43 @@ def noise_size(values: Any, f_x: Any, size: Any, eps: float, step: Any) -> Any:
     difference) is taken as the grain of a cancellation, and the size
     returned is then ``spacing / eps``. Not where f's values are exact:
     numbers of at most 26 bits (the square of a float16 x), or differences
-    that are all multiples of ``step``, the smallest step (f(x) = x).
-    ``values`` has shape ``(offsets, E, m)``, ``f_x`` and ``size`` ``(E, m)``,
-    ``step`` ``(E, 1)``.
+    no coarser than those of a linear f computed exactly, ``f'`` times the
+    moves of x (``x``, ``0.5 * x``: their grain is the moves' own).
+    ``values`` are at the merged offsets of the scheme at ``h`` and ``h/2``,
+    shape ``(offsets, E, m)``; ``f_x`` and ``size`` have shape ``(E, m)``,
+    ``h`` ``(E, 1)``. At a number, all may be Python floats (and ``values`` a list).
     """
+    if isinstance(size, float):  # one element in Python floats (h="auto" at a number)
+        changes = [value - f_x for value in values]
+        coarse = 2.0 ** math.floor(math.log2(16 * eps * size)) if size > 0 else 0.0
+        if not (coarse > 0 and any(changes) and all(c % coarse == 0 for c in changes)):
+            return size  # as the test below tells, without numpy's cost
+        values, f_x, h = np.asarray(values)[:, np.newaxis], np.asarray([f_x]), np.asarray([h])
     if np.iscomplexobj(values):
         return size
     values = np.asarray(values, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        moves = values - f_x
-        grain = _lowest_bit(moves) / eps
+        changes = values - f_x
+        # A grain above 16 eps size needs every change to be a multiple of the
+        # power of two below it: most values are not, which one test tells at once.
+        coarse = 2.0 ** np.floor(np.log2(16 * eps * size))
+        maybe = np.all(np.mod(changes, coarse) == 0, axis=0) & np.any(changes != 0, axis=0)
+        if maybe.any():  # and not a linear f computed exactly (x, 0.5 * x): the rule below
+            moves = x_moves(scheme, h)
+            slopes = np.where(moves != 0, changes / moves, np.nan)
+            maybe &= ~np.all((slopes == slopes[0]) | (moves == 0), axis=0)
+        if not maybe.any():
+            return np.broadcast_to(
+                size, np.broadcast_shapes(np.shape(size), changes.shape[1:])
+            ).copy()
+        grain = _lowest_bit(changes) / eps
+        cancels = np.isfinite(grain) & (grain > 16 * size)
         # The number of bits of each value, from its leading to its lowest set bit.
         everything = np.concatenate([values, f_x[np.newaxis]])
         bits = np.log2(np.abs(everything) / _lowest_bit(everything[:, np.newaxis])[:, 0])
-        rounded = np.max(np.where(everything != 0, bits, 0), axis=0) > 26
-        rounded &= ~np.all(np.mod(moves, step) == 0, axis=0)
-    cancels = np.isfinite(grain) & (grain > 16 * size) & rounded
+        cancels &= np.max(np.where(everything != 0, bits, 0), axis=0) > 26
+        slope = np.max(np.abs(changes), axis=0) / np.max(np.abs(moves), axis=0)
+        cancels &= grain * eps > 4 * slope * _lowest_bit(moves)
     return np.where(cancels, grain, size)
 
 
@@ -238,6 +261,12 @@ def pair_offsets(scheme: Any) -> tuple[tuple[float, ...], list[int], list[int]]:
     wide = [merged.index(o) for o in scheme.offsets]
     narrow = [merged.index(o / 2) for o in scheme.offsets]
     return tuple(merged), wide, narrow
+
+
+def x_moves(scheme: Any, h: Any) -> np.ndarray:
+    """Return the moves of x at the merged offsets of ``h`` and ``h/2``: shape (offsets, *h's)."""
+    offsets = np.real(np.asarray(pair_offsets(scheme)[0]))
+    return offsets.reshape((-1,) + (1,) * np.ndim(h)) * h
 
 
 def good_enough(scheme: Any, eps: float) -> float:
@@ -276,6 +305,10 @@ def kink(values: Any, offsets: tuple, f_x: Any, h: Any) -> Any:
         # smooth f, below Richardson's h**4, and 3.5 J for a kink at x.
         # Its rounding, up to (1 + 20 + 64) 4 eps |f| (float64), is no kink: taken off.
         wide, middle, narrow = (values[i] + values[i + 1] - 2 * f_x for i in (0, 2, 4))
+        if isinstance(f_x, float):  # one element in Python floats (h="auto" at a number)
+            size = max(abs(f_x), *map(abs, values))
+            misfit = abs(wide - 20 * middle + 64 * narrow) - 340 * NOISE * EPS * size
+            return max(misfit, 0.0) / (2 * h)
         size = np.maximum(np.abs(f_x), np.max(np.abs(np.asarray(values)), axis=0))
         misfit = np.abs(wide - 20 * middle + 64 * narrow) - 340 * NOISE * EPS * size
         return np.maximum(misfit, 0.0) / (2 * h)
