@@ -468,9 +468,13 @@ def derivative_targets(results: Sequence[DiffResult]) -> list[Target]:
         _at_most("richardson auto, rel err on exp at 10", worst(rich, 3), 1e-9, fmt_err),
         # The pilot step is relative to max(|x|, 1): where f varies on that scale it
         # is enough; 1/x at 1e-3 varies on the scale |x| and takes a refinement.
+        # Seven: the pilot's six points and f(x). Six values fix the six Taylor terms
+        # that Richardson's pair needs (f', f''' and f^(5) from the odd parts, f(x),
+        # f'' and f'''' from the even ones), so a kink inside the step shows only
+        # against a seventh, f(x); without it the error estimate misses kinks.
         _at_most(
             "richardson auto, f evaluations (max over the four cases of scale max(|x|, 1))",
-            evaluations(rich, 0, 1, 2, 3), 6, str,
+            evaluations(rich, 0, 1, 2, 3), 7, str,
         ),
         _at_most("richardson auto, f evaluations on 1/x at 1e-3", evaluations(rich, 4), 13, str),
         _at_least(

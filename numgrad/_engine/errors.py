@@ -210,12 +210,14 @@ def noise_size(values: Any, f_x: Any, size: Any, eps: float, scheme: Any, h: Any
         changes = values - f_x
         # A grain above 16 eps size needs every change to be a multiple of the
         # power of two below it: most values are not, which one test tells at once.
-        coarse = 2.0 ** np.floor(np.log2(16 * eps * size))
-        maybe = np.all(np.mod(changes, coarse) == 0, axis=0) & np.any(changes != 0, axis=0)
-        if maybe.any():  # and not a linear f computed exactly (x, 0.5 * x): the rule below
-            moves = x_moves(scheme, h)
-            slopes = np.where(moves != 0, changes / moves, np.nan)
-            maybe &= ~np.all((slopes == slopes[0]) | (moves == 0), axis=0)
+        coarse = np.ldexp(1.0, np.frexp(16 * eps * size)[1] - 1)
+        maybe = np.all(np.mod(changes, coarse) == 0, axis=0)
+        if maybe.any():
+            # Nor is a linear f computed exactly (x, 0.5 * x, a constant): its changes
+            # are its slope times x's moves, which are powers of two apart.
+            rows, ratios = _moving_rows(scheme)
+            ratios = ratios.reshape((-1,) + (1,) * (changes.ndim - 1))
+            maybe &= ~np.all(changes[rows] * ratios == changes[rows[0]], axis=0)
         if not maybe.any():
             return np.broadcast_to(
                 size, np.broadcast_shapes(np.shape(size), changes.shape[1:])
@@ -226,6 +228,7 @@ def noise_size(values: Any, f_x: Any, size: Any, eps: float, scheme: Any, h: Any
         everything = np.concatenate([values, f_x[np.newaxis]])
         bits = np.log2(np.abs(everything) / _lowest_bit(everything[:, np.newaxis])[:, 0])
         cancels &= np.max(np.where(everything != 0, bits, 0), axis=0) > 26
+        moves = x_moves(scheme, h)
         slope = np.max(np.abs(changes), axis=0) / np.max(np.abs(moves), axis=0)
         cancels &= grain * eps > 4 * slope * _lowest_bit(moves)
     return np.where(cancels, grain, size)
@@ -267,6 +270,14 @@ def x_moves(scheme: Any, h: Any) -> np.ndarray:
     """Return the moves of x at the merged offsets of ``h`` and ``h/2``: shape (offsets, *h's)."""
     offsets = np.real(np.asarray(pair_offsets(scheme)[0]))
     return offsets.reshape((-1,) + (1,) * np.ndim(h)) * h
+
+
+@functools.cache
+def _moving_rows(scheme: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return the merged offsets that move x, and the first one's ratio to each."""
+    offsets = np.real(np.asarray(pair_offsets(scheme)[0]))
+    rows = np.flatnonzero(offsets)
+    return rows, offsets[rows[0]] / offsets[rows]
 
 
 def good_enough(scheme: Any, eps: float) -> float:
