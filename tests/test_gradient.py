@@ -532,3 +532,19 @@ def test_the_lean_vectorized_path_is_the_general_one_bit_for_bit(monkeypatch, rn
 def test_the_lean_vectorized_path_still_warns(x, message):
     with pytest.warns(RuntimeWarning, match=message), np.errstate(invalid="ignore"):
         numerical_gradient(lambda s: np.sum(np.sqrt(s), axis=1), x, vectorized=True)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 4), (2, 3, 2)])
+def test_the_textbook_branch_is_the_general_loop_bit_for_bit(rng, shape):
+    # A float h takes the engine's first branch (central_loop); an np.float64 h of the
+    # same value takes the general loop: the same numbers, bit for bit.
+    x = rng.standard_normal(shape) * 10
+    w = rng.standard_normal(shape)
+
+    def f(v):
+        return float(np.sum(np.sin(v) * w))
+
+    lean = numerical_gradient(f, x, 1e-4)
+    general = numerical_gradient(f, x, np.float64(1e-4))
+    assert lean.shape == general.shape == x.shape
+    assert lean.tobytes() == general.tobytes()

@@ -98,11 +98,12 @@ def lean_gradient(
     loop found).
     """
     grad, vanished = central_loop(f, x, h)
+    flat = grad.reshape(-1)
     # (A sum of Python floats: numpy's reduction costs more than the book's loop on 2 elements.)
-    if vanished or not math.isfinite(sum(grad.reshape(-1).tolist())):
+    if vanished or not math.isfinite(sum(flat.tolist())):
         found = Problem(f, x, _CENTRAL, False, False)
         found.vanished = vanished
-        estimate = Estimate(grad.reshape(-1), grad[:0], grad[:0], 2 * x.size)
+        estimate = Estimate(flat, flat[:0], flat[:0], 2 * x.size)
         warn_about(found, estimate, h, stacklevel=stacklevel + 1, vanished=warn_vanished)
     return grad, vanished
 

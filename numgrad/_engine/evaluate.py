@@ -5,7 +5,8 @@ selected flat elements ``i``, shape ``(len(offsets), len(elements))`` for a
 scalar ``f`` (a gradient), or ``(len(offsets), len(elements), m)`` for an
 ``f`` with ``m`` outputs (a Jacobian). :func:`loop` perturbs x in place (or
 its read-only copy) and restores each element in ``finally``;
-:func:`central_loop` is its first branch for the textbook's case;
+:func:`central_loop` is the same loop for the textbook's case, the engine's
+first branch (:func:`numgrad._engine.compute.gradient`);
 :func:`mapped` hands copies of the points to the map of ``workers=``;
 :func:`perturbed` moves several elements at once (the Hessian);
 :class:`Elementwise` perturbs every element of an elementwise f's argument in
@@ -126,9 +127,9 @@ def central_loop(
 ) -> tuple[np.ndarray, list[int]]:
     """Run the textbook's loop, for a writeable C-contiguous float64 ``x`` and a given step.
 
-    :func:`loop`'s first branch, for the common case: as lean as the book's
-    own loop and with the same arithmetic, bit for bit, and with every promise
-    of :func:`loop`: ``x`` restored in ``finally`` under its lock, f's values
+    The engine's first branch, for the common case: :func:`loop` as lean as
+    the book's own loop, with the same arithmetic, bit for bit, and every
+    promise of :func:`loop`: ``x`` restored in ``finally`` under its lock, f's values
     checked as they come. Returns the gradient and the flat indices of the
     elements ``h`` did not change, which the caller reports with the general
     path's warnings (:func:`numgrad._engine.compute.gradient`).
