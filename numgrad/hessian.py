@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import warnings
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -15,7 +14,7 @@ from numgrad._engine.compute import compute, problem_for
 from numgrad._engine.errors import NOISE, exact_steps
 from numgrad._engine.evaluate import perturbed, real_at_real
 from numgrad._engine.problem import Problem, guarded
-from numgrad._engine.report import where
+from numgrad._engine.report import warn_about_hessian
 from numgrad._engine.schemes import get_scheme
 from numgrad._engine.workers import mapper_for
 from numgrad._result import DerivativeResult
@@ -169,7 +168,7 @@ def numerical_hessian(
             hessians = _hessians(problem, steps, method, levels)
     value, size = hessians[0]
     shape = problem.point_shape * 2
-    _warn(problem, value)
+    warn_about_hessian(problem, value)
     if not full_output:
         return value.reshape(shape)
     order = 4 if method == "richardson" else 2
@@ -205,30 +204,6 @@ def _steps(problem: Problem, x: Any, h: Any, method: str) -> tuple[np.ndarray, i
         step = problem.eps ** (1 / 3) * np.maximum(np.abs(flat), 1.0)
     exponent = {"central": 1 / 4, "richardson": 1 / 6, "complex": 1 / 3}[method]
     return exact_steps(flat, step * problem.eps ** (exponent - 1 / 3)), scout.calls
-
-
-def _warn(problem: Problem, value: np.ndarray) -> None:
-    """Warn about NaN or infinity, or an f that ignores its copy of x."""
-    if not np.all(np.isfinite(value)):
-        bad = np.argwhere(~np.isfinite(value.reshape(problem.n, problem.n)))[0]
-        named = " and ".join(dict.fromkeys(where(problem, int(i)) for i in bad))
-        warnings.warn(
-            f"f returned NaN or infinity near x; the Hessian has "
-            f"{int(np.sum(~np.isfinite(value)))} element(s) that are not finite, the "
-            f"first for {named}",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return
-    if problem.same_value and not problem.in_place and problem.calls > 1:
-        warnings.warn(
-            "f returned the same value at every perturbed point, so the Hessian is 0; f "
-            "seems to ignore its argument. numerical_hessian perturbs a copy of x here (x "
-            "is not a writeable float array, or method='complex' or workers=), so f must "
-            "use its argument (not read x through an object)",
-            RuntimeWarning,
-            stacklevel=3,
-        )
 
 
 def _step_products(steps: np.ndarray, method: str) -> np.ndarray:

@@ -18,7 +18,7 @@ from numgrad._engine.checks import element_name, is_auto
 from numgrad._engine.errors import Estimate, inaccurate
 from numgrad._engine.problem import read_only
 
-__all__ = ["warn_about", "warn_about_edges", "warn_inaccurate", "where"]
+__all__ = ["warn_about", "warn_about_edges", "warn_about_hessian", "warn_inaccurate", "where"]
 
 
 def warn_about(
@@ -143,7 +143,23 @@ def _warn_if_not_finite(
         )
 
 
-def _warn_if_f_ignored_x(problem: Any, stacklevel: int) -> None:
+def warn_about_hessian(problem: Any, value: np.ndarray, *, stacklevel: int = 3) -> None:
+    """Issue the warnings of one Hessian: NaN or infinity, or an f that ignores its copy of x."""
+    if np.all(np.isfinite(value)):
+        _warn_if_f_ignored_x(problem, stacklevel + 1, what="Hessian")
+        return
+    bad = np.argwhere(~np.isfinite(value.reshape(problem.n, problem.n)))[0]
+    named = " and ".join(dict.fromkeys(where(problem, int(i)) for i in bad))
+    warnings.warn(
+        f"f returned NaN or infinity near x; the Hessian has "
+        f"{int(np.sum(~np.isfinite(value)))} element(s) that are not finite, the "
+        f"first for {named}",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _warn_if_f_ignored_x(problem: Any, stacklevel: int, what: str = "gradient") -> None:
     if problem.in_place or not problem.same_value or problem.calls == 0:
         return
     # Every perturbation gave one value: does f give it at x itself too? And, for the
@@ -161,7 +177,7 @@ def _warn_if_f_ignored_x(problem: Any, stacklevel: int) -> None:
         if not np.array_equal(value, problem.first_value):
             return
     warnings.warn(
-        "f returned the same value for every perturbation of x, so the gradient is 0; "
+        f"f returned the same value for every perturbation of x, so the {what} is 0; "
         "f seems to ignore its argument. numgrad perturbs a copy of x here (x is not a "
         "writeable float array, or method='complex', vectorized=True or workers=), so the "
         "book's "
