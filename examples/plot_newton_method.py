@@ -63,13 +63,26 @@ for k, point in enumerate(newton):
 # %%
 # Gradient descent, for comparison
 # --------------------------------
-# The learning rate must suit the steep direction across the valley, where
-# the curvature is about 50: here 0.08 already diverges. With 0.04 the path
-# first bounces across the valley, then crawls along its floor, where the
-# curvature is only 0.4.
+# The learning rate must suit the steep direction across the valley. Near the
+# minimum the curvature across it is the largest eigenvalue of the Hessian,
+# :math:`\lambda_{\max}`, and gradient descent can settle there only with a
+# learning rate below :math:`2 / \lambda_{\max}`: above it, each step
+# across the valley overshoots its floor by more than it started from. Here
+# 0.08 already diverges, and 0.04 is just above the limit. The path first
+# bounces across the valley, then crawls along its floor, and ends bouncing
+# between two points on either side of the floor: every second step brings
+# it back to the same point, after 1,000 steps as after 20,000.
 
-_, descent = gradient_descent(f, start, lr=0.04, step_num=200, history=True)
-print(f"gradient descent after 200 steps: x = {descent[-1].round(4)}, f = {f(descent[-1]):.2e}")
+curvatures = np.linalg.eigvalsh(numerical_hessian(f, np.array([1.0, 1.0])))
+print(f"curvatures at the minimum: {curvatures.round(2)}, 2 / largest = {2 / curvatures.max():.4f}")
+
+_, descent = gradient_descent(f, start, lr=0.04, step_num=20_000, history=True)
+for k in (200, 1000, 1001, 1002, 20_000):
+    print(
+        f"gradient descent, lr=0.04, {k:>6} steps: x = {descent[k].round(4)}, f = {f(descent[k]):.4f}"
+    )
+cycle = descent[-2:]
+descent = descent[:201]
 
 # %%
 # The two paths
@@ -85,19 +98,37 @@ fig.colorbar(contours, ax=ax, label="f(x)", format="%.2g")
 ax.plot(
     *descent.T, ".-", color="C0", markersize=3, linewidth=1, label="gradient descent, 200 steps"
 )
+ax.plot(
+    *cycle.T,
+    "s",
+    color="C0",
+    markersize=7,
+    markeredgecolor="black",
+    label="where it ends: 2 points",
+)
 ax.plot(*newton.T, "o-", color="C3", markersize=6, linewidth=2, label="Newton, 8 steps")
 ax.plot(1, 1, "*", color="gold", markersize=18, markeredgecolor="black", label="minimum (1, 1)")
 ax.set_xlabel("$x_0$")
 ax.set_ylabel("$x_1$")
 ax.set_title("Newton's method and gradient descent on a curved valley")
 ax.legend(loc="lower left")
+# The end of gradient descent, zoomed in: it hops between the two points for good.
+zoom = ax.inset_axes([0.72, 0.57, 0.26, 0.41], xlim=(0.93, 1.03), ylim=(0.93, 1.01))
+zoom.contour(x0, x1, f(np.array([x0, x1])), levels=levels, cmap="viridis", norm=LogNorm())
+zoom.plot(*cycle.T, "s-", color="C0", markersize=7, markeredgecolor="black")
+zoom.plot(1, 1, "*", color="gold", markersize=14, markeredgecolor="black")
+zoom.tick_params(labelsize=8)
+ax.indicate_inset_zoom(zoom, edgecolor="0.3")
 plt.show()
 
 # %%
 # Newton's method is within :math:`10^{-6}` of the minimum after 8 steps,
 # with :math:`f` at :math:`3 \times 10^{-13}`: near the minimum each step
 # squares the error (:math:`10^{-3}`, then :math:`10^{-6}`). Gradient
-# descent, with 200 steps, is still on its way along the valley floor. The price of
+# descent with a learning rate of 0.04 never gets there, however many steps it
+# takes: it hops between the two square markers, across the valley floor
+# (zoomed in at the top right), because 0.04 is above :math:`2 / \lambda_{\max} = 0.0388`. A learning rate
+# below that limit would reach the minimum, slowly. The price of
 # Newton's speed is the Hessian: :math:`2N^2 + 1` evaluations per step for
 # :math:`N` variables, against :math:`2N` for a gradient, and a linear solve,
 # which is why training neural networks, with millions of weights, uses

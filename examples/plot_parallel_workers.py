@@ -105,12 +105,16 @@ ax.axvline(40, color="black", linestyle=":", linewidth=1.5, label="one evaluatio
 ax.invert_yaxis()
 ax.set_xlabel("time for the gradient (ms)")
 ax.set_title("Eight evaluations of a 40 ms simulation")
-ax.legend(loc="lower right")
+fig.legend(loc="outside lower right")
 plt.show()
 
 # %%
-# Serially the gradient costs eight evaluations; in parallel, close to one,
-# plus the cost of handing the points out. The numbers do not change, only
+# Serially the gradient costs eight evaluations, one after the other. In
+# parallel they overlap, and what a parallel bar adds to the dotted line of
+# one evaluation is the price of running them that way: handing the points out and collecting the
+# values, and the simulations' Python loops, which take turns on the
+# interpreter. That price depends on the machine and on the pool: the bars
+# show it on the machine that built this page. The numbers do not change, only
 # who computes them: each worker gets a copy of the perturbed point, which is
 # why ``f`` must read its argument. A function that reads its parameters
 # from elsewhere, as the book's ``lambda w: net.loss(x, t)`` does, would see

@@ -65,15 +65,27 @@ def error(method, h):
     return abs(numerical_diff(np.sin, x, h, method=method) - exact)
 
 
+calls = []
+
+
+def counted_sin(z):
+    """np.sin, remembering each call: what each method costs."""
+    calls.append(z)
+    return np.sin(z)
+
+
 errors = {method: np.array([error(method, h) for h in steps]) for method in methods}
-auto_errors = {
-    method: abs(numerical_diff(np.sin, x, h="auto", method=method) - exact) for method in methods
-}
+auto_errors, auto_evaluations = {}, {}
+for method in methods:
+    calls.clear()
+    auto_errors[method] = abs(numerical_diff(counted_sin, x, h="auto", method=method) - exact)
+    auto_evaluations[method] = len(calls)
 for method, (order, auto_step) in methods.items():
     print(
         f"{method:10s} order {order}: smallest error {np.nanmin(errors[method]):.1e} "
         f"at h = {steps[np.nanargmin(errors[method])]:.0e}; "
-        f'h="auto" = {auto_step:.1e} gives {auto_errors[method]:.1e}'
+        f'h="auto" = {auto_step:.1e} gives {auto_errors[method]:.1e}; '
+        f"calls of sin: {auto_evaluations[method]}"
     )
 
 # %%
@@ -140,5 +152,8 @@ plt.show()
 # it has no rounding floor: once :math:`h^2/6` is below :math:`\epsilon`, it
 # is exact to the last bit, for any smaller ``h``. It needs a function that
 # accepts complex input, and costs only one evaluation of it. For everything
-# else the central difference with ``h="auto"`` is a good default, and
-# Richardson buys two more digits for twice the evaluations.
+# else the central difference with ``h="auto"`` is a good default. Richardson
+# extrapolation's best error is about two digits below the central
+# difference's, at a step that ``h="auto"`` only approaches: with it,
+# Richardson costs 7 evaluations of :math:`\sin` against the central
+# difference's 5, and gains less than one digit here.
