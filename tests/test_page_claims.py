@@ -327,3 +327,31 @@ def test_from_the_book_promises_what_the_error_message_says(root):
     assert advice, before
     for code in advice:
         assert code in message, (code, message)
+
+
+# The network tutorial: how closely the numerical gradient matches the
+# gradient of the loss as computed, in the text and in the output below it.
+
+
+def _order_claim_holds(paragraph: str, value: float) -> bool:
+    """Whether the last power of ten the paragraph quotes describes ``value``.
+
+    "within 10^-N" (以内) means at most 10^-N; otherwise ("about", 约) the
+    power of ten nearest to the value.
+    """
+    (*_, (power, after)) = re.findall(r"10\^\{-(\d+)\}\\\)(.{0,4})", paragraph)
+    if "within" in paragraph[-60:] or "以内" in after:
+        return value <= 10.0 ** -int(power)
+    return round(math.log10(value)) == -int(power)
+
+
+@ROOTS
+def test_network_tutorial_quotes_the_agreement_it_prints(root):
+    article = _article(root, "tutorials/network_gradient.html")
+    (*_, last) = [
+        m for m in OUTPUT.finditer(article) if re.fullmatch(r"True \S+", _untag(m[1]).strip())
+    ]
+    value = float(_untag(last[1]).split()[1])
+    before = re.findall(r"<p>(.*?)</p>", BLOCK.sub(" ", article[: last.start()]), re.DOTALL)[-1]
+    paragraph = " ".join(_untag(before).split())
+    assert _order_claim_holds(paragraph, value), (paragraph, value)
