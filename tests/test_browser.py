@@ -459,6 +459,11 @@ def test_the_language_switcher_keeps_the_search_query(page, site):
     ):
         query = path.split("?", 1)[1]
         _visit(page, site, path)
+        # The results' snippets first: leaving while they load aborts their requests.
+        page.wait_for_function(
+            "document.querySelectorAll('#search-results ul.search li').length > 0"
+        )
+        page.wait_for_load_state("networkidle")
         page.locator(f'.bd-header a.language-link[hreflang="{lang}"]').click()
         page.wait_for_load_state("load")
         assert unquote(page.url) == urljoin(site, f"{other}?{query}"), page.url
