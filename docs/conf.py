@@ -38,6 +38,7 @@ extensions = [
     "sphinx_copybutton",
     # docs/_ext: the site's own build steps, one concern each
     "computation_times",
+    "figure_alt_texts",
     "figure_style",
     "mathjax_files",
     "minigallery_refresh",
@@ -173,6 +174,10 @@ nb_execution_show_tb = True
 nb_execution_timeout = 120
 nb_merge_streams = True
 nb_output_stderr = "warn"  # a warning printed by a cell fails the -W build
+# The catalogs take the figures' alt texts (``mystnb: image: alt:`` in a
+# cell) from the gettext build, which otherwise keeps a figure's text/plain
+# form ("<Figure size ...>") instead of its image.
+nb_mime_priority_overrides = [("gettext", "image/png", 5)]
 myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 
@@ -191,7 +196,7 @@ copybutton_only_copy_prompt_lines = False
 html_theme = "pydata_sphinx_theme"
 html_title = "numgrad"
 html_static_path = ["_static"]
-html_css_files = ["language-switcher.css"]
+html_css_files = ["language-switcher.css", "gallery-thumbnails.css"]
 html_extra_path = ["_extra"]  # favicon.ico at the root, where browsers ask for it
 html_favicon = "_extra/favicon.ico"
 html_show_sourcelink = False

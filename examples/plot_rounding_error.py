@@ -42,12 +42,11 @@ print("5.0 + 1e-49 == 5.0:", 5.0 + 1e-49 == 5.0)
 # %%
 # The wrong implementation
 # ------------------------
-# The notebook this project follows first wrote the forward difference with
-# two mistakes at once: a step of ``10e-50`` (that is, :math:`10^{-49}`), and
-# a missing pair of parentheses, so that only ``f(x)`` is divided by ``h``.
-# Its later, correct version was misspelt, so the tangent line and one of its
-# exercises quietly went on using this one. It is reproduced here **only to
-# show what goes wrong**; do not use it.
+# The book's section 4.3.1 shows a forward difference with a step of
+# ``10e-50`` (that is, :math:`10^{-49}`) as its example of what not to do.
+# Here it has a second mistake on top, easy to make when copying it: a
+# missing pair of parentheses, so that only ``f(x)`` is divided by ``h``.
+# It is reproduced here **only to show what goes wrong**; do not use it.
 
 
 def numerical_diff_wrong(f, x):

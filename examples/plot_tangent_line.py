@@ -71,8 +71,7 @@ plt.show()
 # %%
 # Each dashed line touches the curve at its marked point and nowhere else,
 # and the tangent at :math:`x = 10` is steeper (slope 0.3) than the one at
-# :math:`x = 5` (slope 0.2), as the curve bends upwards. The notebook this
-# project follows drew its tangent with a broken derivative (a step of
-# :math:`10^{-49}` and a missing bracket, see
-# :doc:`plot_rounding_error`) whose slope came out as
-# :math:`-7.5 \times 10^{48}`; that line could not have touched the curve.
+# :math:`x = 5` (slope 0.2), as the curve bends upwards. With a broken
+# derivative (a step of :math:`10^{-49}` and a missing bracket, see
+# :doc:`plot_rounding_error`) the slope comes out as
+# :math:`-7.5 \times 10^{48}`, and that line could not touch the curve.

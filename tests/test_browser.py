@@ -16,10 +16,12 @@ import os
 import re
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright import sync_api as playwright_sync
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -433,3 +435,96 @@ def test_chinese_search_finds_gradient(page, site):
     hrefs = results.locator("a").evaluate_all("links => links.map(a => a.href)")
     assert all(href.startswith(urljoin(site, "zh_CN/")) for href in hrefs), hrefs
     assert not page.problems.items, "\n".join(page.problems.items)
+
+
+def test_chinese_search_for_a_function_warns_of_nothing(page, site):
+    # Its index entry, "numerical_gradient() (in module numgrad)" in Chinese, is a result
+    # whose snippet is the part of the page at #numgrad.numerical_gradient: an
+    # id with a dot, which Sphinx's search put into a CSS selector unescaped.
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    _visit(page, site, "zh_CN/search.html?q=numerical_gradient")
+    page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length > 0")
+    page.wait_for_load_state("networkidle")
+    results = page.locator("#search-results ul.search li")
+    assert results.count() >= 5, results.all_inner_texts()
+    assert not warnings, "\n".join(warnings)
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+def test_the_language_switcher_keeps_the_search_query(page, site):
+    for path, other, lang in (
+        ("zh_CN/search.html?q=梯度", "search.html", "en"),
+        ("search.html?q=gradient", "zh_CN/search.html", "zh-CN"),
+    ):
+        query = path.split("?", 1)[1]
+        _visit(page, site, path)
+        # The results' snippets first: leaving while they load aborts their requests.
+        page.wait_for_function(
+            "document.querySelectorAll('#search-results ul.search li').length > 0"
+        )
+        page.wait_for_load_state("networkidle")
+        page.locator(f'.bd-header a.language-link[hreflang="{lang}"]').click()
+        page.wait_for_load_state("load")
+        assert unquote(page.url) == urljoin(site, f"{other}?{query}"), page.url
+        page.wait_for_function(
+            "document.querySelectorAll('#search-results ul.search li').length > 0"
+        )
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+# -- accessibility: axe-core on every page of both editions --------------------
+
+NARROW = {"width": 390, "height": 844}  # a phone
+# axe-core's rules, with its experimental ones (label-content-name-mismatch among
+# them), reporting violations only.
+AXE_OPTIONS_JS = """
+() => ({
+  resultTypes: ["violations"],
+  rules: Object.fromEntries(
+    axe.getRules(["experimental"]).map((rule) => [rule.ruleId, {enabled: true}])
+  ),
+})
+"""
+SERIOUS = ("serious", "critical")
+
+
+def _serious_violations(site: str, viewport: dict[str, int]) -> list[str]:
+    """axe-core on every page of both editions at one width: its serious and critical findings.
+
+    Each width runs in its own thread, with its own Playwright and browser (its
+    sync API is bound to the thread that started it), so the two widths share
+    the machine's cores.
+    """
+    axe = Axe()
+    found = []
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=_chromium_executable(), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_page(viewport=viewport)
+            page.set_default_timeout(TIMEOUT_MS)
+            for path in _all_pages():
+                _visit(page, site, path)
+                page.evaluate(axe.axe_script)
+                options = page.evaluate(AXE_OPTIONS_JS)
+                results = page.evaluate("(options) => axe.run(document, options)", options)
+                for violation in results["violations"]:
+                    if violation["impact"] in SERIOUS:
+                        nodes = violation["nodes"]
+                        more = f" and {len(nodes) - 1} more" if len(nodes) > 1 else ""
+                        found.append(
+                            f"{violation['id']} ({violation['impact']}) on {path} at "
+                            f"{viewport['width']} px: {' '.join(nodes[0]['target'])}{more}"
+                        )
+        finally:
+            browser.close()
+    return found
+
+
+def test_no_serious_accessibility_violations(site):
+    with ThreadPoolExecutor(2) as pool:
+        widths = list(pool.map(functools.partial(_serious_violations, site), [VIEWPORT, NARROW]))
+    found = [line for width in widths for line in width]
+    assert not found, f"{len(found)} serious or critical violations:\n" + "\n".join(found)

@@ -272,3 +272,89 @@ def test_chinese_downloads_carry_chinese_text_and_the_same_code():
             share = _chinese_share(text[1])
             assert share > MOSTLY, f"{stem}.ipynb: {share:.0%} Chinese"
         assert "\\ " not in text[1], f"{stem}.ipynb: rST escapes in the Markdown"
+
+
+class _Figures(HTMLParser):
+    """The alt text of every figure of a page's article: the gallery's and the notebooks'."""
+
+    FIGURES = ("sphx-glr-single-img", "sphx-glr-multi-img")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.alts: list[tuple[str, str | None]] = []
+        self._outputs = 0  # open <div>s inside a notebook cell's output
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag == "div" and (self._outputs or "cell_output" in classes):
+            self._outputs += 1
+        if tag == "img" and (self._outputs or any(c in classes for c in self.FIGURES)):
+            self.alts.append(
+                (attributes.get("src") or attributes.get("srcset"), attributes.get("alt"))
+            )
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._outputs:
+            self._outputs -= 1
+
+
+# What a figure's alt text must not be: a file's path, or a formula's TeX source.
+NOT_A_DESCRIPTION = re.compile(r"\.(png|jpe?g|svg|gif)$|_images/|\$|\\[A-Za-z]+")
+
+
+@pytest.mark.parametrize("root", [HTML, ZH], ids=["en", "zh_CN"])
+def test_every_figure_has_a_readable_alt_text_in_the_pages_language(root):
+    problems, figures = [], 0
+    for page in _english_pages():
+        parser = _Figures()
+        parser.feed((root / page).read_text(encoding="utf-8"))
+        for src, alt in parser.alts:
+            figures += 1
+            if not alt or NOT_A_DESCRIPTION.search(alt) or len(alt) > 300:
+                problems.append(f"{page}: {src} has alt={alt!r}")
+            elif root == ZH and not CJK.search(alt):
+                problems.append(f"{page}: {src} has an alt text in English: {alt!r}")
+    assert figures >= 16, f"only {figures} figures"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("root", [HTML, ZH], ids=["en", "zh_CN"])
+def test_the_landing_page_says_how_to_install_numgrad(root):
+    html = (root / "index.html").read_text(encoding="utf-8")
+    section = re.search(r'<section id="install(?:ation)?">(.*?)</section>', html, re.DOTALL)
+    assert section, "the landing page has no install section"
+    page = _Page()
+    page.feed(f"<article>{section[1]}</article>")
+    code = re.sub(r"<[^>]+>", "", section[1]).replace("&quot;", '"')
+    assert "pip install ." in code, code
+    assert 'pip install ".[examples]"' in code, code
+    prose = " ".join(page.prose)
+    assert "PyPI" in prose, prose
+    if root == ZH:
+        assert _chinese_share(prose) > MOSTLY, prose
+        assert "另一个" in prose or "不同的" in prose, prose
+
+
+# The private notebook numgrad was first written from: its readers never see
+# it, so no page cites it (the book, its code and this site are what they have).
+# from_the_book.html is the exception: it introduces those study notes, and
+# lists the traps and slips in them that numgrad answers.
+NOTES_PAGE = "from_the_book.html"
+SOURCE_NOTEBOOK = re.compile(
+    r"\b(the|source|its|this) notebook\b|notebook (this|numgrad)", re.IGNORECASE
+)
+
+
+@pytest.mark.parametrize("root", [HTML, ZH], ids=["en", "zh_CN"])
+def test_no_page_cites_the_source_notebook(root):
+    cited = []
+    for page in _english_pages():
+        if page == NOTES_PAGE:
+            continue
+        prose = " ".join(_read(root / page).prose)
+        for match in SOURCE_NOTEBOOK.finditer(prose):
+            cited.append(f"{page}: ...{prose[max(0, match.start() - 60) : match.end() + 40]}...")
+        if root == ZH and re.search(r"原笔记|源笔记|[那这]份笔记", prose):
+            cited.append(f"{page}: cites the notebook in Chinese")
+    assert not cited, "\n".join(cited)

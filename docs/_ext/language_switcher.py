@@ -5,6 +5,8 @@ folder named after its language (``zh_CN/``), with the same relative paths,
 so the link to a page's twin is relative: it works from a local build as on
 any host. ``conf.py`` names the languages in ``site_languages``; the template
 ``_templates/language-switcher.html`` shows the links in the navigation bar.
+On the search page, ``_static/language-switcher.js`` adds the query
+(``?q=...``) to the links, so the other language's page searches for it too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ def _site_root(app, pagename: str) -> str:
 def _language_links(app, pagename: str, templatename, context, doctree) -> None:  # noqa: ARG001
     root = _site_root(app, pagename)
     page = app.builder.get_target_uri(pagename)
+    if pagename == "search":
+        app.add_js_file("language-switcher.js", loading_method="defer")
     context["site_language_links"] = [
         {
             "code": code,

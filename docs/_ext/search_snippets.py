@@ -5,7 +5,9 @@ text of the page it found (``Search.htmlToText`` in ``searchtools.js``). The
 formulas there are still their TeX source, which MathJax typesets only on the
 page itself, so snippets read ``\\(\\eta\\)`` and ``\\[\\nabla f = \\left(...``.
 ``_static/search_snippets.js`` replaces each formula by a plain-text reading
-before the snippet is cut.
+before the snippet is cut, and escapes the anchor of a result (an API
+object's id, ``numgrad.numerical_gradient``) that Sphinx would otherwise use
+as a CSS selector as it is, find nothing with, and warn about in the console.
 """
 
 from __future__ import annotations

@@ -39,6 +39,10 @@
     page.querySelectorAll(".math").forEach((formula) => {
       formula.replaceWith(page.createTextNode(plainText(formula.textContent)));
     });
-    return htmlToText(page.documentElement.outerHTML, anchor);
+    // An anchor is an id, and numgrad's API ids have dots in them
+    // ("#numgrad.numerical_gradient"): Sphinx puts it into a CSS selector as it
+    // is, where the dot would mean a class, so it finds nothing and warns.
+    const selector = anchor && anchor.startsWith("#") ? `#${CSS.escape(anchor.slice(1))}` : anchor;
+    return htmlToText(page.documentElement.outerHTML, selector);
   };
 })();
