@@ -42,6 +42,7 @@ extensions = [
     "figure_style",
     "mathjax_files",
     "minigallery_refresh",
+    "notebook_markdown",
     "quiet_kernels",
     "search_snippets",
     "stale_gallery_files",

@@ -7,7 +7,8 @@ in ``_downloads/`` once the pages are written: each paragraph and heading of
 the example's text blocks (the docstring and the ``# %%`` comments) is
 looked up in the page's catalog (``locale/<language>/LC_MESSAGES/<page>.po``),
 the script is put together again from its blocks, and the notebook is made
-from that script by sphinx-gallery's own converter. The code, its comments
+from them as the English one is (``notebook_markdown``: sphinx-gallery's own
+converter, with the reST made Markdown first). The code, its comments
 and its output stay as they are: one example serves every language. A
 paragraph without a translation stays English, as on the page.
 """
@@ -15,30 +16,15 @@ paragraph without a translation stays English, as on the page.
 from __future__ import annotations
 
 import re
-import textwrap
-import zipfile
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from sphinx.util import logging
-from sphinx_gallery.notebook import jupyter_notebook, save_notebook
-from sphinx_gallery.py_source_parser import (
-    Block,
-    remove_config_comments,
-    remove_ignore_blocks,
-    split_code_and_text_blocks,
-)
-
-logger = logging.getLogger(__name__)
+from notebook_markdown import example_notebook, gallery_dir, rewrite_downloads
+from sphinx_gallery.py_source_parser import Block, split_code_and_text_blocks
 
 UNDERLINE = re.compile(r"^([=\-~^\"'`#*+])\1+$")
 BULLET = re.compile(r"^([*-]|\d+\.) +")
 DIRECTIVE = re.compile(r"^(?P<start>\.\. [\w-]+:: )(?P<title>.+)$")
-# An admonition, its options, and its indented body: for the notebook, a quotation.
-ADMONITION = re.compile(
-    r"^\.\. admonition:: (?P<title>.+)\n(?:   :[\w-]+:.*\n)*\n(?P<body>(?:   .*\n|\n)*)",
-    re.MULTILINE,
-)
 # Where a long translated line may be broken: after Chinese punctuation,
 # outside inline markup (``literal``, :role:`target`, **strong**, *emphasis*).
 BREAK_AFTER = "，。；：、）"  # noqa: RUF001 (the Chinese punctuation, on purpose)
@@ -129,16 +115,10 @@ def _wrap(line: str) -> list[str]:
 
 
 def _notebook_text(text: str) -> str:
-    """A translated text block as the notebook's Markdown cell expects it."""
+    """A translated text block with what Markdown reads differently from rST taken out."""
     # In Markdown a line break inside Chinese text shows as a space, and the
     # escaped spaces that rST needs between markup and Chinese show as "\ ".
-    text = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text).replace("\\ ", "")
-
-    def quotation(match: re.Match) -> str:
-        paragraphs = textwrap.dedent(match["body"]).strip().split("\n\n")
-        return "\n\n".join([f"**{match['title']}**", *(f"> {p}" for p in paragraphs)]) + "\n\n"
-
-    return ADMONITION.sub(quotation, text)
+    return re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text).replace("\\ ", "")
 
 
 def _script(blocks: list[Block]) -> str:
@@ -161,12 +141,6 @@ def _script(blocks: list[Block]) -> str:
     return "\n".join(parts)
 
 
-def _notebook_code(code: str, conf) -> str:
-    """A code block as sphinx-gallery puts it in its notebooks."""
-    code = remove_ignore_blocks(code)
-    return remove_config_comments(code) if conf["remove_config_comments"] else code
-
-
 def _translated_example(app, source: Path, docname: str) -> tuple[str, str]:
     """The translated script and notebook of one example, as text."""
     messages = _catalog(app, docname)
@@ -175,50 +149,23 @@ def _translated_example(app, source: Path, docname: str) -> tuple[str, str]:
         Block(b.type, _translate_text(b.content, messages), b.lineno) if b.type == "text" else b
         for b in blocks
     ]
-    conf = app.config.sphinx_gallery_conf
     notebook_blocks = [
-        Block(b.type, _notebook_text(b.content), b.lineno)
-        if b.type == "text"
-        else Block(b.type, _notebook_code(b.content, conf), b.lineno)
+        Block(b.type, _notebook_text(b.content), b.lineno) if b.type == "text" else b
         for b in translated
     ]
-    notebook = jupyter_notebook(notebook_blocks, conf, source.parent)
-    path = source.with_suffix(".translated.ipynb")
-    try:
-        save_notebook(notebook, path)
-        notebook_text = path.read_text(encoding="utf-8")
-    finally:
-        path.unlink(missing_ok=True)
-    return _script(translated), notebook_text
+    notebook = example_notebook(app, source, notebook_blocks, docname)
+    return _script(translated), notebook
 
 
 def _rewrite_downloads(app, exception) -> None:
     if exception is not None or app.config.language == "en" or app.builder.format != "html":
         return
-    srcdir, outdir = Path(app.srcdir), Path(app.outdir) / "_downloads"
-    gallery = app.config.sphinx_gallery_conf["gallery_dirs"]
-    gallery = gallery if isinstance(gallery, str) else gallery[0]
+    gallery = gallery_dir(app)
     texts: dict[str, str] = {}
-    for source in sorted((srcdir / gallery).glob("*.py")):
+    for source in sorted((Path(app.srcdir) / gallery).glob("*.py")):
         script, notebook = _translated_example(app, source, f"{gallery}/{source.stem}")
         texts[source.name], texts[f"{source.stem}.ipynb"] = script, notebook
-    for name, (_, target) in app.env.dlfiles.items():
-        path, destination = Path(name), outdir / target
-        if path.parent.name != gallery or not destination.is_file():
-            continue
-        if path.name in texts:
-            destination.write_text(texts[path.name], encoding="utf-8")
-        elif path.suffix == ".zip":
-            _rewrite_zip(destination, texts)
-
-
-def _rewrite_zip(destination: Path, texts: dict[str, str]) -> None:
-    with zipfile.ZipFile(destination) as archive:
-        members = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in members:
-            name = Path(info.filename).name
-            archive.writestr(info, texts[name].encode() if name in texts else data)
+    rewrite_downloads(app, texts)
 
 
 def setup(app):
