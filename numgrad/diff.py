@@ -105,7 +105,7 @@ def numerical_diff(
     central, :math:`10^{-8}` for forward and backward, :math:`3 \times
     10^{-13}` for Richardson.
 
-    **The step ``h="auto"``**, for each element:
+    **The automatic step**, ``h="auto"``, for each element:
 
     1. A pilot pair of differences at :math:`h_0 = \epsilon^{1/(p+1)}
        \max(|x|, 1)` and :math:`h_0/2`, as in SciPy's ``approx_derivative``:
