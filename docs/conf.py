@@ -43,6 +43,7 @@ extensions = [
     "mathjax_files",
     "minigallery_refresh",
     "notebook_markdown",
+    "numeric_cells",
     "quiet_kernels",
     "search_snippets",
     "stale_gallery_files",
@@ -197,7 +198,8 @@ copybutton_only_copy_prompt_lines = False
 html_theme = "pydata_sphinx_theme"
 html_title = "numgrad"
 html_static_path = ["_static"]
-html_css_files = ["language-switcher.css", "gallery-thumbnails.css"]
+# wide-content.css: tables and formulas wider than a phone scroll in their own box.
+html_css_files = ["language-switcher.css", "gallery-thumbnails.css", "wide-content.css"]
 html_extra_path = ["_extra"]  # favicon.ico at the root, where browsers ask for it
 html_favicon = "_extra/favicon.ico"
 html_show_sourcelink = False
