@@ -358,3 +358,26 @@ def test_no_page_cites_the_source_notebook(root):
         if root == ZH and re.search(r"原笔记|源笔记|[那这]份笔记", prose):
             cited.append(f"{page}: cites the notebook in Chinese")
     assert not cited, "\n".join(cited)
+
+
+def test_the_computation_times_table_has_no_column_of_zeros():
+    # sphinx-gallery's "Mem (MB)" column reads 0.0 in every row unless it measures
+    # memory (show_memory), which this site does not: docs/_ext/computation_times.py
+    # drops it then.
+    _require_build()
+    for root in (HTML, ZH):
+        html = (root / "sg_execution_times.html").read_text(encoding="utf-8")
+        body = re.search(r"<table[^>]*sg-datatable.*?<tbody>(.*?)</tbody>", html, re.DOTALL)
+        assert body, f"{root}: no computation-times table"
+        rows = [
+            [
+                re.sub(r"<[^>]+>", "", cell).strip()
+                for cell in re.findall(r"<td.*?</td>", row, re.DOTALL)
+            ]
+            for row in re.findall(r"<tr.*?</tr>", body[1], re.DOTALL)
+        ]
+        assert len(rows) >= len(list((HTML / "auto_examples").glob("plot_*.html"))), rows
+        for column in zip(*rows, strict=True):
+            assert not all(re.fullmatch(r"0(\.0*)?", value) for value in column), (
+                f"{root / 'sg_execution_times.html'}: a column of zeros: {column}"
+            )
