@@ -185,7 +185,7 @@ myst_heading_anchors = 3
 
 # -- math: MathJax served from the site itself (_ext/mathjax_files.py) -------
 
-mathjax_path = "mathjax/tex-chtml.js"
+mathjax_path = "mathjax/startup.js"  # the loader; _ext/mathjax_files.py names what it loads
 
 # -- copy buttons without the prompts ----------------------------------------
 

@@ -437,6 +437,42 @@ def test_page_loads_cleanly(page, site, path):
     assert not page.problems.items, "\n".join(page.problems.items)
 
 
+# The bytes of MathJax's scripts a page loads (docs/_ext/mathjax_files.py), its
+# formulas left untypeset, and those that show a TeX error (a macro of a TeX
+# package that the site does not load).
+MATH_JS = """
+() => [
+  performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/_static/mathjax/") && entry.name.split("?")[0].endsWith(".js"))
+    .reduce((total, entry) => total + entry.encodedBodySize, 0),
+  document.querySelectorAll("div.math:not(:has(mjx-container)), span.math:not(:has(mjx-container))").length,
+  Array.from(document.querySelectorAll("mjx-merror"), (error) => error.textContent),
+]
+"""
+# MathJax's tex-chtml.js bundle alone is 1.16 MB.
+MATHJAX_BYTES = 800_000
+
+
+def test_every_formula_typesets_with_a_small_mathjax(page, site):
+    problems = []
+    largest = 0
+    for path in _all_pages():
+        _visit(page, site, path)
+        page.wait_for_function("!window.MathJax || !!(MathJax.startup && MathJax.startup.promise)")
+        page.evaluate("window.MathJax ? MathJax.startup.promise : null")
+        page.wait_for_load_state("networkidle")
+        size, untypeset, errors = page.evaluate(MATH_JS)
+        largest = max(largest, size)
+        if size > MATHJAX_BYTES:
+            problems.append(f"{path}: {size} bytes of MathJax")
+        if untypeset:
+            problems.append(f"{path}: {untypeset} formulas not typeset")
+        problems += [f"{path}: TeX error: {error}" for error in errors]
+    assert largest > 0, "no page loaded MathJax"
+    assert not problems, "\n".join(problems)
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
 def test_screenshots(browser, site):
     _require_build()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
