@@ -46,6 +46,7 @@ extensions = [
     "numeric_cells",
     "quiet_kernels",
     "search_snippets",
+    "shared_static",
     "stale_gallery_files",
     "language_switcher",
     "translated_downloads",

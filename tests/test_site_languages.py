@@ -8,6 +8,7 @@ build fails, never skips: build it with ``nox -s docs``.
 from __future__ import annotations
 
 import ast
+import filecmp
 import json
 import posixpath
 import re
@@ -381,3 +382,31 @@ def test_the_computation_times_table_has_no_column_of_zeros():
             assert not all(re.fullmatch(r"0(\.0*)?", value) for value in column), (
                 f"{root / 'sg_execution_times.html'}: a column of zeros: {column}"
             )
+
+
+def test_the_chinese_pages_load_the_english_static_files():
+    # A reader who switches language fetches no stylesheet, script, font or MathJax
+    # again: docs/_ext/shared_static.py points the Chinese pages at the English
+    # edition's _static for every file that is the same there.
+    _require_build()
+    missing, duplicated, shared = [], [], 0
+    for page in sorted(ZH.rglob("*.html")):
+        path = page.relative_to(HTML).as_posix()
+        if path.split("/")[1].startswith("_"):
+            continue
+        html = page.read_text(encoding="utf-8")
+        for url in re.findall(r'(?:href|src)="([^"?#]*_static/[^"?#]+)', html):
+            target = _target(path, url)
+            if not (HTML / target).is_file():
+                missing.append(f"{path}: {url}")
+            elif not target.startswith("zh_CN/"):
+                shared += 1
+            elif (HTML / target.removeprefix("zh_CN/")).is_file() and filecmp.cmp(
+                HTML / target, HTML / target.removeprefix("zh_CN/"), shallow=False
+            ):
+                duplicated.append(f"{path}: {url}")
+    assert not missing, "links to missing files:\n" + "\n".join(missing)
+    assert shared > 0, "no Chinese page links the English _static"
+    assert not duplicated, f"{len(duplicated)} links to copies of English files:\n" + "\n".join(
+        duplicated[:20]
+    )
