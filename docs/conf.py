@@ -201,6 +201,8 @@ html_title = "numgrad"
 html_static_path = ["_static"]
 # wide-content.css: tables and formulas wider than a phone scroll in their own box.
 html_css_files = ["language-switcher.css", "gallery-thumbnails.css", "wide-content.css"]
+# math-focus.js: a formula that scrolls can be reached and scrolled with the keyboard.
+html_js_files = ["math-focus.js"]
 html_extra_path = ["_extra"]  # favicon.ico at the root, where browsers ask for it
 html_favicon = "_extra/favicon.ico"
 html_show_sourcelink = False
