@@ -43,8 +43,10 @@ extensions = [
     "mathjax_files",
     "minigallery_refresh",
     "notebook_markdown",
+    "numeric_cells",
     "quiet_kernels",
     "search_snippets",
+    "shared_static",
     "stale_gallery_files",
     "language_switcher",
     "translated_downloads",
@@ -184,7 +186,7 @@ myst_heading_anchors = 3
 
 # -- math: MathJax served from the site itself (_ext/mathjax_files.py) -------
 
-mathjax_path = "mathjax/tex-chtml.js"
+mathjax_path = "mathjax/startup.js"  # the loader; _ext/mathjax_files.py names what it loads
 
 # -- copy buttons without the prompts ----------------------------------------
 
@@ -197,7 +199,10 @@ copybutton_only_copy_prompt_lines = False
 html_theme = "pydata_sphinx_theme"
 html_title = "numgrad"
 html_static_path = ["_static"]
-html_css_files = ["language-switcher.css", "gallery-thumbnails.css"]
+# wide-content.css: tables and formulas wider than a phone scroll in their own box.
+html_css_files = ["language-switcher.css", "gallery-thumbnails.css", "wide-content.css"]
+# math-focus.js: a formula that scrolls can be reached and scrolled with the keyboard.
+html_js_files = ["math-focus.js"]
 html_extra_path = ["_extra"]  # favicon.ico at the root, where browsers ask for it
 html_favicon = "_extra/favicon.ico"
 html_show_sourcelink = False

@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1280, "height": 900}
+NARROW = {"width": 390, "height": 844}  # a phone
 # A formula's TeX source: \( \) \[ \] delimiters or a command such as \frac, \eta.
 RAW_TEX = re.compile(r"\\[()\[\]]|\\[A-Za-z]{2,}")
 
@@ -292,6 +293,99 @@ def test_figures_and_tables_fit_the_page(page, site):
     assert not problems, "\n".join(problems)
 
 
+# At a phone's width, what in a page's tables and display math a reader cannot
+# see or read: a number split over two lines, a first column (the one that
+# names the rows) off the screen with the table scrolled to its start or to
+# its end, a table wider than the page that does not scroll in a box of its
+# own, and a formula wider than its box that is cut off, or that scrolls
+# without a cue (headless Chromium, like a phone, shows no scrollbar until
+# one scrolls): the fade that wide-content.css paints over its edges.
+PHONE_LAYOUT_JS = """
+() => {
+  const found = [];
+  const NUMBER = /^[-+\u2212]?(\\d[\\d,]*(\\.\\d*)?|\\.\\d+)([eE][-+\u2212]?\\d+)?\\s*[x%]?$/;
+  const scrolls = (element) => ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
+  const right = document.documentElement.clientWidth;
+  // Whether a cell's text takes more than one line: a rect below the first.
+  const split = (cell) => {
+    const rects = [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      range.selectNodeContents(walker.currentNode);
+      rects.push(...Array.from(range.getClientRects()).filter((rect) => rect.width > 0));
+    }
+    return rects.some((rect) => rect.top >= rects[0].bottom - 1);
+  };
+  const offscreen = (table, box, where) => {
+    const bounds = box.getBoundingClientRect();
+    const [left, end] = [Math.max(0, bounds.left), Math.min(right, bounds.right)];
+    for (const row of table.rows) {
+      const rect = row.cells[0].getBoundingClientRect();
+      if (rect.left < left - 0.5 || rect.right > end + 0.5) {
+        return [`table ${where}: its first column is at ${Math.round(rect.left)} to ` +
+                `${Math.round(rect.right)} px, outside 0 to ${right} px`];
+      }
+    }
+    return [];
+  };
+  document.querySelectorAll("article table").forEach((table, index) => {
+    if (table.getClientRects().length === 0) return;
+    const key = table.rows[0].cells[0].textContent.trim().replace(/\\s+/g, " ");
+    const name = `${index + 1} (${key.slice(0, 30)})`;
+    for (const cell of table.querySelectorAll("td, th")) {
+      const text = cell.textContent.trim();
+      if (NUMBER.test(text) && split(cell)) found.push(`table ${name}: "${text}" on two lines`);
+    }
+    const box = table.parentElement;
+    if (!scrolls(box)) {
+      if (table.getBoundingClientRect().right > right + 0.5) {
+        found.push(`table ${name}: wider than the screen, not in a box of its own that scrolls`);
+      }
+      found.push(...offscreen(table, box, name));
+      return;
+    }
+    box.scrollLeft = 0;
+    found.push(...offscreen(table, box, name));
+    box.scrollLeft = box.scrollWidth;
+    found.push(...offscreen(table, box, `${name} scrolled to its end`));
+    box.scrollLeft = 0;
+  });
+  for (const formula of document.querySelectorAll("article mjx-container[display='true']")) {
+    const width = formula.querySelector("mjx-math").getBoundingClientRect().width;
+    const source = formula.querySelector("mjx-assistive-mml")?.textContent.slice(0, 40);
+    for (let box = formula; box.tagName !== "ARTICLE"; box = box.parentElement) {
+      if (scrolls(box) && box.scrollWidth > box.clientWidth + 1) {
+        if (box.getBoundingClientRect().right > right + 0.5) {
+          found.push(`formula ${source}: its box ends off the screen`);
+        }
+        if (getComputedStyle(box).backgroundImage === "none") {
+          found.push(`formula ${source}: scrolls without a cue`);
+        }
+        break;
+      }
+      if (width > box.clientWidth + 1) {
+        found.push(`formula ${source}: ${Math.round(width)} px cut to ${box.clientWidth} px`);
+        break;
+      }
+    }
+  }
+  return found;
+}
+"""
+
+
+def test_tables_and_math_fit_a_phone(page, site):
+    page.set_viewport_size(NARROW)
+    problems = []
+    for path in _all_pages():
+        _visit(page, site, path)
+        page.wait_for_function("!window.MathJax || !!(MathJax.startup && MathJax.startup.promise)")
+        page.evaluate("window.MathJax ? MathJax.startup.promise : null")
+        problems += [f"{path}: {problem}" for problem in page.evaluate(PHONE_LAYOUT_JS)]
+    assert not problems, f"{len(problems)} problems at 390 px:\n" + "\n".join(problems)
+
+
 def test_every_download_link_answers(page, site):
     links: dict[str, str] = {}
     for html in [HTML / "auto_examples" / "index.html", *_gallery_pages()]:
@@ -340,6 +434,42 @@ def test_page_loads_cleanly(page, site, path):
         "div.math:not(:has(mjx-container)), span.math:not(:has(mjx-container))"
     )
     assert unrendered.count() == 0, f"{path}: {unrendered.count()} formulas not typeset"
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+# The bytes of MathJax's scripts a page loads (docs/_ext/mathjax_files.py), its
+# formulas left untypeset, and those that show a TeX error (a macro of a TeX
+# package that the site does not load).
+MATH_JS = """
+() => [
+  performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/_static/mathjax/") && entry.name.split("?")[0].endsWith(".js"))
+    .reduce((total, entry) => total + entry.encodedBodySize, 0),
+  document.querySelectorAll("div.math:not(:has(mjx-container)), span.math:not(:has(mjx-container))").length,
+  Array.from(document.querySelectorAll("mjx-merror"), (error) => error.textContent),
+]
+"""
+# MathJax's tex-chtml.js bundle alone is 1.16 MB.
+MATHJAX_BYTES = 800_000
+
+
+def test_every_formula_typesets_with_a_small_mathjax(page, site):
+    problems = []
+    largest = 0
+    for path in _all_pages():
+        _visit(page, site, path)
+        page.wait_for_function("!window.MathJax || !!(MathJax.startup && MathJax.startup.promise)")
+        page.evaluate("window.MathJax ? MathJax.startup.promise : null")
+        page.wait_for_load_state("networkidle")
+        size, untypeset, errors = page.evaluate(MATH_JS)
+        largest = max(largest, size)
+        if size > MATHJAX_BYTES:
+            problems.append(f"{path}: {size} bytes of MathJax")
+        if untypeset:
+            problems.append(f"{path}: {untypeset} formulas not typeset")
+        problems += [f"{path}: TeX error: {error}" for error in errors]
+    assert largest > 0, "no page loaded MathJax"
+    assert not problems, "\n".join(problems)
     assert not page.problems.items, "\n".join(page.problems.items)
 
 
@@ -475,7 +605,6 @@ def test_the_language_switcher_keeps_the_search_query(page, site):
 
 # -- accessibility: axe-core on every page of both editions --------------------
 
-NARROW = {"width": 390, "height": 844}  # a phone
 # axe-core's rules, with its experimental ones (label-content-name-mismatch among
 # them), reporting violations only.
 AXE_OPTIONS_JS = """

@@ -8,6 +8,7 @@ build fails, never skips: build it with ``nox -s docs``.
 from __future__ import annotations
 
 import ast
+import filecmp
 import json
 import posixpath
 import re
@@ -452,3 +453,54 @@ def test_no_page_cites_the_source_notebook(root):
         if root == ZH and re.search(r"原笔记|源笔记|[那这]份笔记", prose):
             cited.append(f"{page}: cites the notebook in Chinese")
     assert not cited, "\n".join(cited)
+
+
+def test_the_computation_times_table_has_no_column_of_zeros():
+    # sphinx-gallery's "Mem (MB)" column reads 0.0 in every row unless it measures
+    # memory (show_memory), which this site does not: docs/_ext/computation_times.py
+    # drops it then.
+    _require_build()
+    for root in (HTML, ZH):
+        html = (root / "sg_execution_times.html").read_text(encoding="utf-8")
+        body = re.search(r"<table[^>]*sg-datatable.*?<tbody>(.*?)</tbody>", html, re.DOTALL)
+        assert body, f"{root}: no computation-times table"
+        rows = [
+            [
+                re.sub(r"<[^>]+>", "", cell).strip()
+                for cell in re.findall(r"<td.*?</td>", row, re.DOTALL)
+            ]
+            for row in re.findall(r"<tr.*?</tr>", body[1], re.DOTALL)
+        ]
+        assert len(rows) >= len(list((HTML / "auto_examples").glob("plot_*.html"))), rows
+        for column in zip(*rows, strict=True):
+            assert not all(re.fullmatch(r"0(\.0*)?", value) for value in column), (
+                f"{root / 'sg_execution_times.html'}: a column of zeros: {column}"
+            )
+
+
+def test_the_chinese_pages_load_the_english_static_files():
+    # A reader who switches language fetches no stylesheet, script, font or MathJax
+    # again: docs/_ext/shared_static.py points the Chinese pages at the English
+    # edition's _static for every file that is the same there.
+    _require_build()
+    missing, duplicated, shared = [], [], 0
+    for page in sorted(ZH.rglob("*.html")):
+        path = page.relative_to(HTML).as_posix()
+        if path.split("/")[1].startswith("_"):
+            continue
+        html = page.read_text(encoding="utf-8")
+        for url in re.findall(r'(?:href|src)="([^"?#]*_static/[^"?#]+)', html):
+            target = _target(path, url)
+            if not (HTML / target).is_file():
+                missing.append(f"{path}: {url}")
+            elif not target.startswith("zh_CN/"):
+                shared += 1
+            elif (HTML / target.removeprefix("zh_CN/")).is_file() and filecmp.cmp(
+                HTML / target, HTML / target.removeprefix("zh_CN/"), shallow=False
+            ):
+                duplicated.append(f"{path}: {url}")
+    assert not missing, "links to missing files:\n" + "\n".join(missing)
+    assert shared > 0, "no Chinese page links the English _static"
+    assert not duplicated, f"{len(duplicated)} links to copies of English files:\n" + "\n".join(
+        duplicated[:20]
+    )
